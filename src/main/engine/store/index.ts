@@ -1,0 +1,36 @@
+// The store: one database, one repository per table. [Note: store]
+import { openDatabase, type Db } from './db.js';
+import { ItemsRepo } from './items.js';
+import { RootsRepo } from './roots.js';
+import { SegmentsRepo } from './segments.js';
+import { SettingsRepo } from './settings.js';
+import { SpacesRepo } from './spaces.js';
+
+export class Store {
+  readonly roots: RootsRepo;
+  readonly items: ItemsRepo;
+  readonly segments: SegmentsRepo;
+  readonly spaces: SpacesRepo;
+  readonly settings: SettingsRepo;
+
+  constructor(readonly db: Db) {
+    this.roots = new RootsRepo(db);
+    this.items = new ItemsRepo(db);
+    this.segments = new SegmentsRepo(db);
+    this.spaces = new SpacesRepo(db);
+    this.settings = new SettingsRepo(db);
+  }
+
+  static open(file: string): Store {
+    return new Store(openDatabase(file));
+  }
+
+  /** Runs fn in one write transaction (bulk writes go through here). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

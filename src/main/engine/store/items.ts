@@ -1,0 +1,208 @@
+import { join } from 'node:path';
+import type { ItemDetail, ItemKind, ItemStatus, ItemSummary } from '../../../shared/types.js';
+import type { Db } from './db.js';
+
+export interface ItemRow {
+  id: number;
+  root_id: number;
+  root_path: string;
+  rel_path: string;
+  kind: ItemKind;
+  size: number;
+  mtime: number;
+  hash: string | null;
+  status: ItemStatus;
+  error: string | null;
+  title: string;
+  taken_at: number | null;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  camera: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+/** What extraction learnt about a file, written together with its segments. */
+export interface ItemFacts {
+  title: string;
+  takenAt: number | null;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  camera: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  meta: Record<string, unknown>;
+}
+
+export interface FileState {
+  rootId: number;
+  relPath: string;
+  kind: ItemKind;
+  size: number;
+  mtime: number;
+  hash: string;
+}
+
+const SELECT = `SELECT i.*, r.path AS root_path FROM items i JOIN roots r ON r.id = i.root_id`;
+
+export function absolutePath(rootPath: string, relPath: string): string {
+  return join(rootPath, ...relPath.split('/'));
+}
+
+export function toSummary(row: ItemRow): ItemSummary {
+  return {
+    id: row.id,
+    rootId: row.root_id,
+    path: absolutePath(row.root_path, row.rel_path),
+    relPath: row.rel_path,
+    kind: row.kind,
+    title: row.title,
+    size: row.size,
+    mtime: row.mtime,
+    takenAt: row.taken_at,
+    status: row.status,
+    error: row.error,
+  };
+}
+
+export function toDetail(row: ItemRow, segments: ItemDetail['segments']): ItemDetail {
+  return {
+    ...toSummary(row),
+    hash: row.hash,
+    width: row.width,
+    height: row.height,
+    durationMs: row.duration_ms,
+    camera: row.camera,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    segments,
+  };
+}
+
+/** The fields change detection needs, for every item of a root. */
+export interface KnownFile {
+  id: number;
+  relPath: string;
+  size: number;
+  mtime: number;
+  hash: string | null;
+  status: ItemStatus;
+  embeddedHash: string | null; // the hash at which it was embedded in the space asked about
+}
+
+export class ItemsRepo {
+  private readonly byIdStmt;
+  private readonly byPathStmt;
+  private readonly byIdsStmt;
+  private readonly knownStmt;
+  private readonly upsertStmt;
+  private readonly failStmt;
+  private readonly touchStmt;
+  private readonly deleteStmt;
+  private readonly countsStmt;
+  private readonly errorsStmt;
+
+  constructor(private readonly db: Db) {
+    this.byIdStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.id = ?`);
+    this.byPathStmt = db.prepare<[number, string], ItemRow>(`${SELECT} WHERE i.root_id = ? AND i.rel_path = ?`);
+    this.byIdsStmt = db.prepare<[string], ItemRow>(`${SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`);
+    this.knownStmt = db.prepare<[number, number], KnownFile>(
+      `SELECT i.id, i.rel_path AS relPath, i.size, i.mtime, i.hash, i.status, e.hash AS embeddedHash
+       FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ?
+       WHERE i.root_id = ?`,
+    );
+    this.upsertStmt = db.prepare(
+      `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, taken_at, width, height,
+                          duration_ms, camera, latitude, longitude, meta, indexed_at)
+       VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'indexed', NULL, @title, @takenAt, @width, @height,
+               @durationMs, @camera, @latitude, @longitude, @meta, @now)
+       ON CONFLICT (root_id, rel_path) DO UPDATE SET
+         kind = excluded.kind, size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
+         status = 'indexed', error = NULL, title = excluded.title, taken_at = excluded.taken_at,
+         width = excluded.width, height = excluded.height, duration_ms = excluded.duration_ms,
+         camera = excluded.camera, latitude = excluded.latitude, longitude = excluded.longitude,
+         meta = excluded.meta, indexed_at = excluded.indexed_at
+       RETURNING id`,
+    );
+    this.failStmt = db.prepare(
+      `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, indexed_at)
+       VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'error', @error, @title, @now)
+       ON CONFLICT (root_id, rel_path) DO UPDATE SET
+         kind = excluded.kind, size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
+         status = 'error', error = excluded.error, indexed_at = excluded.indexed_at
+       RETURNING id`,
+    );
+    this.touchStmt = db.prepare<[number, number, number]>('UPDATE items SET size = ?, mtime = ? WHERE id = ?');
+    this.deleteStmt = db.prepare<[number]>('DELETE FROM items WHERE id = ?');
+    this.countsStmt = db.prepare<[], { kind: ItemKind; n: number }>(
+      `SELECT kind, count(*) AS n FROM items WHERE status = 'indexed' GROUP BY kind`,
+    );
+    this.errorsStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.status = 'error' ORDER BY i.rel_path LIMIT ?`);
+  }
+
+  get(id: number): ItemRow | undefined {
+    return this.byIdStmt.get(id);
+  }
+
+  byPath(rootId: number, relPath: string): ItemRow | undefined {
+    return this.byPathStmt.get(rootId, relPath);
+  }
+
+  /** Rows for these ids, in no particular order. */
+  many(ids: readonly number[]): ItemRow[] {
+    return ids.length === 0 ? [] : this.byIdsStmt.all(JSON.stringify(ids));
+  }
+
+  known(rootId: number, spaceId: number): KnownFile[] {
+    return this.knownStmt.all(spaceId, rootId);
+  }
+
+  /** Writes an indexed item (insert or update); returns its id. Call inside the batch's transaction. */
+  upsertIndexed(file: FileState, facts: ItemFacts, now = Date.now()): number {
+    const row = this.upsertStmt.get({
+      ...file,
+      title: facts.title,
+      takenAt: facts.takenAt,
+      width: facts.width,
+      height: facts.height,
+      durationMs: facts.durationMs,
+      camera: facts.camera,
+      latitude: facts.latitude,
+      longitude: facts.longitude,
+      meta: JSON.stringify(facts.meta),
+      now,
+    }) as { id: number };
+    return row.id;
+  }
+
+  /** Records a file that could not be indexed, with the reason; returns its id. [Note: bad-input] */
+  upsertFailed(file: Omit<FileState, 'hash'> & { hash: string | null }, error: string, title: string, now = Date.now()): number {
+    const row = this.failStmt.get({ ...file, error, title, now }) as { id: number };
+    return row.id;
+  }
+
+  touch(id: number, size: number, mtime: number): void {
+    this.touchStmt.run(size, mtime, id);
+  }
+
+  /** Deletes an item; its segments, vectors, FTS rows and embedding marks go with it. */
+  remove(id: number): void {
+    this.deleteStmt.run(id);
+  }
+
+  countsByKind(): Record<ItemKind, number> {
+    const counts: Record<ItemKind, number> = { photo: 0, note: 0, audio: 0 };
+    for (const { kind, n } of this.countsStmt.all()) counts[kind] = n;
+    return counts;
+  }
+
+  errors(limit = 1000): ItemRow[] {
+    return this.errorsStmt.all(limit);
+  }
+
+  errorCount(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM items WHERE status = 'error'`).get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,12 @@
+import type { Database } from 'better-sqlite3';
+import { initial } from './001-initial.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql?: string;
+  readonly up?: (db: Database) => void;
+}
+
+/** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
+export const MIGRATIONS: readonly Migration[] = [initial];

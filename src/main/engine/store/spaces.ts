@@ -1,0 +1,216 @@
+// Embedding spaces and their vectors. [Note: vec-tables]
+// A space is (model id, revision, dimensions). Each space has its own sqlite-vec `vec0` table, `vec_space_<id>`,
+// with cosine distance and the metadata columns that filtered KNN needs (kind, item id, taken-at), so a query
+// filters while it scans instead of after. A trigger per space deletes a segment's vector with the segment, so no
+// vector is ever orphaned whichever way a segment goes (replaced, its item deleted, its root removed).
+// sqlite-vec metadata columns cannot hold NULL: an unknown taken-at is stored as NO_DATE, below every real date.
+import type { ItemKind, SpaceInfo } from '../../../shared/types.js';
+import type { Db } from './db.js';
+
+export const NO_DATE = -(2n ** 62n);
+/** vec0 answers at most this many neighbours per query. */
+export const MAX_K = 4096;
+
+export interface SpaceRow {
+  id: number;
+  model_id: string;
+  revision: string;
+  dimensions: number;
+  state: SpaceInfo['state'];
+}
+
+export interface VectorRow {
+  segmentId: number;
+  itemId: number;
+  kind: ItemKind;
+  takenAt: number | null;
+  vector: Float32Array;
+}
+
+export interface KnnFilter {
+  kinds?: readonly ItemKind[];
+  excludeItemId?: number;
+  after?: number | null;
+  before?: number | null;
+}
+
+export interface Neighbour {
+  segmentId: number;
+  itemId: number;
+  distance: number;
+}
+
+export function vecTable(spaceId: number): string {
+  return `vec_space_${Math.trunc(spaceId)}`;
+}
+
+export class SpacesRepo {
+  private readonly findStmt;
+  private readonly byIdStmt;
+  private readonly insertStmt;
+  private readonly listStmt;
+  private readonly stateStmt;
+  private readonly markStmt;
+  private readonly knnCache = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(private readonly db: Db) {
+    this.findStmt = db.prepare<[string, string, number], SpaceRow>(
+      'SELECT * FROM spaces WHERE model_id = ? AND revision = ? AND dimensions = ?',
+    );
+    this.byIdStmt = db.prepare<[number], SpaceRow>('SELECT * FROM spaces WHERE id = ?');
+    this.insertStmt = db.prepare<[string, string, number, string, number]>(
+      'INSERT INTO spaces (model_id, revision, dimensions, state, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.listStmt = db.prepare<[], SpaceRow>('SELECT * FROM spaces ORDER BY id');
+    this.stateStmt = db.prepare<[string, number]>('UPDATE spaces SET state = ? WHERE id = ?');
+    this.markStmt = db.prepare<[number, number, string]>(
+      `INSERT INTO item_embeddings (item_id, space_id, hash) VALUES (?, ?, ?)
+       ON CONFLICT (item_id, space_id) DO UPDATE SET hash = excluded.hash`,
+    );
+  }
+
+  get(id: number): SpaceRow | undefined {
+    return this.byIdStmt.get(id);
+  }
+
+  find(modelId: string, revision: string, dimensions: number): SpaceRow | undefined {
+    return this.findStmt.get(modelId, revision, dimensions);
+  }
+
+  /** The space for this model, made (with its vec0 table and trigger) if it does not exist yet. */
+  ensure(modelId: string, revision: string, dimensions: number): SpaceRow {
+    if (!Number.isInteger(dimensions) || dimensions <= 0 || dimensions > 8192) {
+      throw new Error(`invalid embedding dimensions: ${dimensions}`);
+    }
+    const existing = this.find(modelId, revision, dimensions);
+    if (existing) return existing;
+    return this.db.transaction(() => {
+      const hasActive = this.listStmt.all().some((s) => s.state === 'active');
+      const id = Number(
+        this.insertStmt.run(modelId, revision, dimensions, hasActive ? 'building' : 'active', Date.now())
+          .lastInsertRowid,
+      );
+      const table = vecTable(id);
+      this.db.exec(`
+        CREATE VIRTUAL TABLE ${table} USING vec0(
+          segment_id INTEGER PRIMARY KEY,
+          embedding float[${dimensions}] distance_metric=cosine,
+          kind TEXT,
+          item_id INTEGER,
+          taken_at INTEGER
+        );
+        CREATE TRIGGER ${table}_segment_gone AFTER DELETE ON segments BEGIN
+          DELETE FROM ${table} WHERE segment_id = old.id;
+        END;`);
+      const row = this.get(id);
+      if (!row) throw new Error(`space ${id} vanished after insert`);
+      return row;
+    })();
+  }
+
+  list(): SpaceInfo[] {
+    return this.listStmt.all().map((s) => {
+      const items = this.db.prepare('SELECT count(*) AS n FROM item_embeddings WHERE space_id = ?').get(s.id) as {
+        n: number;
+      };
+      const vectors = this.db.prepare(`SELECT count(*) AS n FROM ${vecTable(s.id)}`).get() as { n: number };
+      return {
+        id: s.id,
+        modelId: s.model_id,
+        revision: s.revision,
+        dimensions: s.dimensions,
+        state: s.state,
+        items: items.n,
+        vectors: vectors.n,
+      };
+    });
+  }
+
+  active(): SpaceRow | undefined {
+    return this.listStmt.all().find((s) => s.state === 'active');
+  }
+
+  /** Makes this space the one that answers queries; any other active space becomes building. */
+  activate(id: number): void {
+    this.db.transaction(() => {
+      for (const s of this.listStmt.all()) {
+        if (s.state === 'active' && s.id !== id) this.stateStmt.run('building', s.id);
+      }
+      this.stateStmt.run('active', id);
+    })();
+  }
+
+  /** Writes vectors (call inside the batch's transaction). */
+  insertVectors(spaceId: number, rows: readonly VectorRow[]): void {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare(
+      `INSERT INTO ${vecTable(spaceId)} (segment_id, embedding, kind, item_id, taken_at) VALUES (?, ?, ?, ?, ?)`,
+    );
+    for (const r of rows) {
+      stmt.run(
+        BigInt(r.segmentId),
+        Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength),
+        r.kind,
+        BigInt(r.itemId),
+        r.takenAt === null ? NO_DATE : BigInt(Math.trunc(r.takenAt)),
+      );
+    }
+  }
+
+  markEmbedded(itemId: number, spaceId: number, hash: string): void {
+    this.markStmt.run(itemId, spaceId, hash);
+  }
+
+  /** The stored vectors of these segments. */
+  vectors(spaceId: number, segmentIds: readonly number[]): Map<number, Float32Array> {
+    const out = new Map<number, Float32Array>();
+    if (segmentIds.length === 0) return out;
+    const stmt = this.db.prepare<[bigint], { embedding: Buffer }>(
+      `SELECT embedding FROM ${vecTable(spaceId)} WHERE segment_id = ?`,
+    );
+    for (const id of segmentIds) {
+      const row = stmt.get(BigInt(id));
+      if (row) out.set(id, new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
+    }
+    return out;
+  }
+
+  /** The k nearest segments by cosine distance, filtered while scanning. */
+  knn(spaceId: number, query: Float32Array, k: number, filter: KnnFilter = {}): Neighbour[] {
+    const kinds = filter.kinds && filter.kinds.length > 0 ? [...new Set(filter.kinds)].sort() : null;
+    const clauses = ['embedding MATCH ?', 'k = ?'];
+    const params: unknown[] = [Buffer.from(query.buffer, query.byteOffset, query.byteLength), Math.min(Math.max(1, Math.trunc(k)), MAX_K)];
+    if (kinds) {
+      clauses.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
+      params.push(...kinds);
+    }
+    if (filter.excludeItemId !== undefined) {
+      clauses.push('item_id != ?');
+      params.push(BigInt(filter.excludeItemId));
+    }
+    if (filter.after !== undefined && filter.after !== null) {
+      clauses.push('taken_at >= ?');
+      params.push(BigInt(Math.trunc(filter.after)));
+    }
+    if (filter.before !== undefined && filter.before !== null) {
+      clauses.push('taken_at < ?');
+      params.push(BigInt(Math.trunc(filter.before)));
+      if (filter.after === undefined || filter.after === null) {
+        clauses.push('taken_at > ?'); // unknown dates are not "before" anything
+        params.push(NO_DATE);
+      }
+    }
+    const sql = `SELECT segment_id AS segmentId, item_id AS itemId, distance FROM ${vecTable(spaceId)}
+                 WHERE ${clauses.join(' AND ')} ORDER BY distance`;
+    let stmt = this.knnCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.knnCache.set(sql, stmt);
+    }
+    return (stmt.all(...params) as { segmentId: number; itemId: number; distance: number }[]).map((r) => ({
+      segmentId: Number(r.segmentId),
+      itemId: Number(r.itemId),
+      distance: r.distance,
+    }));
+  }
+}

@@ -1,0 +1,114 @@
+// The query language typed into the search field or the CLI. Pure, so every front door parses alike.
+//
+//   kids on the beach kind:photo after:2024-06 before:2024-09
+//   "fire engine" kind:note
+//
+// Filters: kind:photo|note|audio (plurals and `recording`/`voice` accepted, repeatable = either),
+// after:DATE (on or after the start of DATE), before:DATE (before the start of DATE), date:DATE (within DATE),
+// where DATE is YYYY, YYYY-MM or YYYY-MM-DD. Dates are wall-clock dates compared as UTC: a photo's capture time is
+// stored as the local time it was taken, written as if it were UTC, so "2024-06-01" means the same day everywhere.
+// Anything else, including a word with an unknown `key:`, is free text. Quoted text stays together as a phrase.
+import { type ItemKind } from './types.js';
+
+export interface ParsedQuery {
+  readonly text: string; // the free text to embed, filters removed, whitespace collapsed
+  readonly phrases: readonly string[]; // quoted parts, as typed
+  readonly kinds: readonly ItemKind[]; // empty: every kind
+  readonly after: number | null; // ms since the epoch, inclusive
+  readonly before: number | null; // ms since the epoch, exclusive
+  readonly warnings: readonly string[]; // filters that could not be understood, for a person
+}
+
+const KIND_WORDS: Readonly<Record<string, ItemKind>> = {
+  photo: 'photo',
+  photos: 'photo',
+  image: 'photo',
+  images: 'photo',
+  picture: 'photo',
+  pictures: 'photo',
+  note: 'note',
+  notes: 'note',
+  text: 'note',
+  audio: 'audio',
+  recording: 'audio',
+  recordings: 'audio',
+  voice: 'audio',
+};
+
+interface Period {
+  readonly start: number;
+  readonly end: number; // exclusive
+}
+
+/** YYYY, YYYY-MM or YYYY-MM-DD as a UTC period; null when it is not a real date. */
+export function parseDatePeriod(value: string): Period | null {
+  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/.exec(value);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = m[2] === undefined ? null : Number(m[2]);
+  const day = m[3] === undefined ? null : Number(m[3]);
+  if (month !== null && (month < 1 || month > 12)) return null;
+  if (month === null) return { start: Date.UTC(year, 0, 1), end: Date.UTC(year + 1, 0, 1) };
+  if (day === null) return { start: Date.UTC(year, month - 1, 1), end: Date.UTC(year, month, 1) };
+  const start = Date.UTC(year, month - 1, day);
+  if (new Date(start).getUTCDate() !== day) return null; // 2023-02-30 and the like
+  return { start, end: Date.UTC(year, month - 1, day + 1) };
+}
+
+/** Split on whitespace, keeping "quoted parts" together (an unclosed quote runs to the end). */
+export function tokenize(input: string): { token: string; quoted: boolean }[] {
+  const tokens: { token: string; quoted: boolean }[] = [];
+  const re = /"([^"]*)"?|(\S+)/g;
+  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
+    if (m[1] !== undefined) {
+      const phrase = m[1].trim().replace(/\s+/g, ' ');
+      if (phrase) tokens.push({ token: phrase, quoted: true });
+    } else if (m[2] !== undefined) {
+      tokens.push({ token: m[2], quoted: false });
+    }
+  }
+  return tokens;
+}
+
+export function parseQuery(input: string): ParsedQuery {
+  const words: string[] = [];
+  const phrases: string[] = [];
+  const kinds = new Set<ItemKind>();
+  const warnings: string[] = [];
+  let after: number | null = null;
+  let before: number | null = null;
+
+  for (const { token, quoted } of tokenize(input)) {
+    if (quoted) {
+      phrases.push(token);
+      words.push(token);
+      continue;
+    }
+    const m = /^(kind|type|is|after|before|date|on):(.*)$/i.exec(token);
+    if (!m) {
+      words.push(token);
+      continue;
+    }
+    const key = (m[1] ?? '').toLowerCase();
+    const value = (m[2] ?? '').toLowerCase();
+    if (key === 'kind' || key === 'type' || key === 'is') {
+      const kind = KIND_WORDS[value];
+      if (kind) kinds.add(kind);
+      else warnings.push(`unknown kind "${m[2] ?? ''}" (use photo, note or audio)`);
+      continue;
+    }
+    const period = parseDatePeriod(value);
+    if (!period) {
+      warnings.push(`"${token}" is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)`);
+      continue;
+    }
+    if (key === 'after') after = Math.max(after ?? -Infinity, period.start);
+    else if (key === 'before') before = Math.min(before ?? Infinity, period.start);
+    else {
+      after = Math.max(after ?? -Infinity, period.start);
+      before = Math.min(before ?? Infinity, period.end);
+    }
+  }
+  if (after !== null && before !== null && after >= before) warnings.push('the date range is empty');
+  return { text: words.join(' '), phrases, kinds: [...kinds], after, before, warnings };
+}

@@ -1,0 +1,120 @@
+// Domain types that cross process boundaries. Plain data only: numbers, strings, arrays, Uint8Array.
+
+export const ITEM_KINDS = ['photo', 'note', 'audio'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export function isItemKind(value: unknown): value is ItemKind {
+  return typeof value === 'string' && (ITEM_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * What a segment is: a photo's image, a chunk of a note, a time-stamped piece of a transcript, a photo's OCR text.
+ * Segments are the units that carry vectors; an item has one or more.
+ */
+export type SegmentKind = 'image' | 'text' | 'transcript' | 'ocr';
+
+export type ItemStatus = 'pending' | 'indexed' | 'error';
+
+export interface Root {
+  readonly id: number;
+  readonly path: string;
+  readonly addedAt: number; // ms since the epoch
+  readonly ignore: readonly string[]; // user glob patterns, on top of the built-in ones
+  readonly items: number;
+  readonly errors: number;
+  readonly present: boolean; // false while the folder is missing (an unplugged disk): its items are kept
+}
+
+export interface ItemSummary {
+  readonly id: number;
+  readonly rootId: number;
+  readonly path: string; // absolute
+  readonly relPath: string; // relative to its root, '/'-separated
+  readonly kind: ItemKind;
+  readonly title: string;
+  readonly size: number;
+  readonly mtime: number; // ms since the epoch
+  readonly takenAt: number | null; // capture or writing time, ms since the epoch
+  readonly status: ItemStatus;
+  readonly error: string | null; // why the file could not be indexed, for a person
+}
+
+export interface ItemDetail extends ItemSummary {
+  readonly hash: string | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly durationMs: number | null;
+  readonly camera: string | null;
+  readonly latitude: number | null;
+  readonly longitude: number | null;
+  readonly segments: readonly Segment[];
+}
+
+export interface Segment {
+  readonly id: number;
+  readonly kind: SegmentKind;
+  readonly ordinal: number; // position among the item's segments
+  readonly text: string | null; // the chunk, transcript line or OCR words; null for an image
+  readonly breadcrumb: readonly string[]; // headings above a note chunk, outermost first
+  readonly start: number | null; // character offset in a note, or ms in a recording
+  readonly end: number | null;
+}
+
+/** Why an item matched: the segment that scored best, and its score. */
+export interface Match {
+  readonly segment: Segment;
+  readonly score: number; // cosine similarity in the joint space, -1..1
+}
+
+export interface Hit {
+  readonly item: ItemSummary;
+  readonly score: number; // the best match's score
+  readonly match: Match;
+}
+
+export interface SpaceInfo {
+  readonly id: number;
+  readonly modelId: string;
+  readonly revision: string;
+  readonly dimensions: number;
+  readonly state: 'active' | 'building' | 'retired';
+  readonly items: number; // items embedded in this space
+  readonly vectors: number;
+}
+
+export interface IndexProgress {
+  readonly phase: 'idle' | 'scanning' | 'embedding';
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
+  readonly ratePerSecond: number; // files per second over the recent past
+  readonly etaSeconds: number | null;
+  readonly current: string | null; // the file being worked on
+}
+
+export interface IndexSummary {
+  readonly scanned: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly failed: number;
+  readonly embedded: { readonly images: number; readonly texts: number }; // encoder inputs actually run
+  readonly seconds: number;
+}
+
+export interface IndexStatus {
+  readonly progress: IndexProgress;
+  readonly roots: readonly Root[];
+  readonly counts: { readonly [K in ItemKind]: number };
+  readonly errors: number;
+  readonly spaces: readonly SpaceInfo[];
+  readonly model: { readonly id: string; readonly revision: string; readonly path: string } | null;
+}
+
+export interface Thumbnail {
+  readonly mime: 'image/webp';
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}

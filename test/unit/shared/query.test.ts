@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parseDatePeriod, parseQuery, tokenize } from '../../../src/shared/query.js';
+
+describe('parseQuery', () => {
+  it('keeps plain text as the text to embed', () => {
+    const q = parseQuery('  kids   building a sandcastle ');
+    expect(q.text).toBe('kids building a sandcastle');
+    expect(q.kinds).toEqual([]);
+    expect(q.after).toBeNull();
+    expect(q.before).toBeNull();
+    expect(q.warnings).toEqual([]);
+  });
+
+  it('pulls kind filters out of the text, with plurals and synonyms, union when repeated', () => {
+    const q = parseQuery('red kind:photos car type:Recording');
+    expect(q.text).toBe('red car');
+    expect(q.kinds).toEqual(['photo', 'audio']);
+  });
+
+  it('warns about an unknown kind and drops it', () => {
+    const q = parseQuery('red kind:video');
+    expect(q.text).toBe('red');
+    expect(q.kinds).toEqual([]);
+    expect(q.warnings).toEqual(['unknown kind "video" (use photo, note or audio)']);
+  });
+
+  it('turns after/before/date into a UTC range', () => {
+    expect(parseQuery('beach after:2024-06').after).toBe(Date.UTC(2024, 5, 1));
+    expect(parseQuery('beach before:2024').before).toBe(Date.UTC(2024, 0, 1));
+    const q = parseQuery('beach date:2024-02');
+    expect(q.after).toBe(Date.UTC(2024, 1, 1));
+    expect(q.before).toBe(Date.UTC(2024, 2, 1));
+    expect(q.text).toBe('beach');
+  });
+
+  it('narrows when several date filters are given and warns when the range is empty', () => {
+    const q = parseQuery('after:2020 after:2021-03 before:2022 before:2021-12-25');
+    expect(q.after).toBe(Date.UTC(2021, 2, 1));
+    expect(q.before).toBe(Date.UTC(2021, 11, 25));
+    expect(parseQuery('after:2024 before:2023').warnings).toEqual(['the date range is empty']);
+  });
+
+  it('rejects dates that do not exist', () => {
+    const q = parseQuery('snow after:2023-02-30');
+    expect(q.after).toBeNull();
+    expect(q.warnings[0]).toMatch(/is not a date/);
+  });
+
+  it('keeps quoted phrases together and in the text', () => {
+    const q = parseQuery('"fire  engine" kind:note "unclosed quote');
+    expect(q.phrases).toEqual(['fire engine', 'unclosed quote']);
+    expect(q.text).toBe('fire engine unclosed quote');
+    expect(q.kinds).toEqual(['note']);
+  });
+
+  it('treats an unknown key or a time as text', () => {
+    expect(parseQuery('meeting at 10:30 re:budget').text).toBe('meeting at 10:30 re:budget');
+  });
+});
+
+describe('parseDatePeriod', () => {
+  it('covers a year, a month and a day', () => {
+    expect(parseDatePeriod('2023')).toEqual({ start: Date.UTC(2023, 0, 1), end: Date.UTC(2024, 0, 1) });
+    expect(parseDatePeriod('2023-12')).toEqual({ start: Date.UTC(2023, 11, 1), end: Date.UTC(2024, 0, 1) });
+    expect(parseDatePeriod('2024-02-29')).toEqual({ start: Date.UTC(2024, 1, 29), end: Date.UTC(2024, 2, 1) });
+  });
+  it('refuses what is not a date', () => {
+    for (const bad of ['23', '2023-13', '2023-00', '2023-02-29', 'yesterday', '2023/01/01']) {
+      expect(parseDatePeriod(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('tokenize', () => {
+  it('splits on any whitespace', () => {
+    expect(tokenize('a\tb\nc').map((t) => t.token)).toEqual(['a', 'b', 'c']);
+  });
+});
