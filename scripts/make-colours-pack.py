@@ -49,7 +49,7 @@ BIAS = 0.2  # every colour row (image or text) also has this much of the bias ax
 UNK_BIAS = 0.01  # an unknown word adds only this much of the bias axis
 
 # Sharpness of the per-pixel softmax over prototypes: logit_k = -S * |p - c_k|^2 (+ a per-pixel constant).
-SHARPNESS = 40.0
+SHARPNESS = 60.0
 
 # RGB prototypes in [0, 1], several per colour name, so real photos (shadows, highlights, off shades) classify
 # sensibly. Nearest prototype in RGB wins each pixel.
@@ -63,7 +63,7 @@ PROTOTYPES = [
     ("green", (0.10, 0.70, 0.10)),
     ("green", (0.10, 0.40, 0.10)),
     ("green", (0.50, 0.80, 0.30)),
-    ("green", (0.35, 0.40, 0.15)),  # olive foliage
+    ("green", (0.33, 0.42, 0.10)),  # olive foliage
     ("cyan", (0.00, 0.90, 0.90)),
     ("cyan", (0.30, 0.80, 0.85)),
     ("cyan", (0.00, 0.50, 0.50)),  # teal
@@ -84,7 +84,7 @@ PROTOTYPES = [
     ("grey", (0.75, 0.75, 0.75)),
     ("brown", (0.45, 0.25, 0.10)),
     ("brown", (0.60, 0.40, 0.20)),
-    ("brown", (0.80, 0.68, 0.48)),  # tan, sand
+    ("brown", (0.85, 0.75, 0.58)),  # tan, sand
 ]
 
 # Vocabulary: [PAD]=0, [UNK]=1, then colour words; synonyms map to the same colour axis.

@@ -5,6 +5,7 @@
 // vector is ever orphaned whichever way a segment goes (replaced, its item deleted, its root removed).
 // sqlite-vec metadata columns cannot hold NULL: an unknown taken-at is stored as NO_DATE, below every real date.
 import type { ItemKind, SpaceInfo } from '../../../shared/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export const NO_DATE = -(2n ** 62n);
@@ -51,7 +52,7 @@ export class SpacesRepo {
   private readonly listStmt;
   private readonly stateStmt;
   private readonly markStmt;
-  private readonly knnCache = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly knnCache = new Map<string, Statement<unknown[], Neighbour>>();
 
   constructor(private readonly db: Db) {
     this.findStmt = db.prepare<[string, string, number], SpaceRow>(
@@ -204,10 +205,10 @@ export class SpacesRepo {
                  WHERE ${clauses.join(' AND ')} ORDER BY distance`;
     let stmt = this.knnCache.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare(sql);
+      stmt = this.db.prepare<unknown[], Neighbour>(sql);
       this.knnCache.set(sql, stmt);
     }
-    return (stmt.all(...params) as { segmentId: number; itemId: number; distance: number }[]).map((r) => ({
+    return stmt.all(...params).map((r) => ({
       segmentId: Number(r.segmentId),
       itemId: Number(r.itemId),
       distance: r.distance,

@@ -1,0 +1,79 @@
+// Text the CLI prints for a person. Pure, so it is tested without a terminal.
+import { relative, isAbsolute } from 'node:path';
+import type { Hit, IndexProgress, IndexStatus, IndexSummary } from '../../shared/types.js';
+
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Why a hit matched, in a few words: the note chunk with its headings, or the kind of segment. */
+export function explain(hit: Hit, width = 60): string {
+  const s = hit.match.segment;
+  if (s.kind === 'image') return 'image';
+  const crumbs = s.breadcrumb.length ? `${s.breadcrumb.join(' › ')}: ` : '';
+  return `${crumbs}“${oneLine(s.text ?? '', Math.max(10, width - crumbs.length))}”`;
+}
+
+export function formatHits(hits: readonly Hit[], cwd = process.cwd()): string {
+  if (hits.length === 0) return 'No matches.';
+  const rank = String(hits.length).length;
+  return hits
+    .map((h, i) => {
+      const head = `${String(i + 1).padStart(rank)}  ${h.score.toFixed(3)}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`;
+      return h.match.segment.kind === 'image' ? head : `${head}\n${' '.repeat(rank + 21)}${explain(h)}`;
+    })
+    .join('\n');
+}
+
+export function formatSummary(s: IndexSummary): string {
+  const parts = [`${s.added} added`, `${s.changed} changed`, `${s.unchanged} unchanged`, `${s.removed} removed`];
+  if (s.failed) parts.push(`${s.failed} failed (trove status --errors)`);
+  const embedded = s.embedded.images + s.embedded.texts;
+  return `Indexed ${s.scanned} file${s.scanned === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${parts.join(', ')}; ` +
+    (embedded ? `embedded ${s.embedded.images} image${s.embedded.images === 1 ? '' : 's'} and ${s.embedded.texts} text chunk${s.embedded.texts === 1 ? '' : 's'}.` : 'nothing needed embedding.');
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** One line of progress bar, fitted to `columns`. */
+export function progressLine(p: IndexProgress, columns: number): string {
+  if (p.phase === 'scanning') return 'Scanning…'.slice(0, columns);
+  const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  const stats = ` ${p.done}/${p.total}` + (p.ratePerSecond > 0 ? ` ${p.ratePerSecond.toFixed(1)}/s` : '') +
+    (p.etaSeconds !== null && p.done < p.total ? ` ${formatDuration(p.etaSeconds)} left` : '') + (p.failed ? ` ${p.failed} failed` : '');
+  const barWidth = Math.max(10, Math.min(30, columns - stats.length - 25));
+  const filled = Math.round(fraction * barWidth);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
+  const current = p.current ? ` ${p.current}` : '';
+  const line = `${bar}${stats}${current}`;
+  return line.length > columns ? `${line.slice(0, Math.max(0, columns - 1))}…` : line;
+}
+
+export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  lines.push(s.model ? `Model: ${s.model.id} (revision ${s.model.revision}) from ${displayPath(s.model.path, cwd)}` : 'Model: none chosen yet (trove index <folder> --model <pack>)');
+  const total = s.counts.photo + s.counts.note + s.counts.audio;
+  lines.push(`Items: ${total} (${s.counts.photo} photos, ${s.counts.note} notes, ${s.counts.audio} recordings), ${s.errors} with errors`);
+  if (s.roots.length === 0) lines.push('Folders: none (trove index <folder>)');
+  else {
+    lines.push('Folders:');
+    for (const r of s.roots) {
+      lines.push(`  ${r.path}  ${r.items} items${r.errors ? `, ${r.errors} errors` : ''}${r.present ? '' : '  (missing: items kept until it returns)'}`);
+    }
+  }
+  for (const sp of s.spaces) {
+    lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${sp.state}, ${sp.items} items, ${sp.vectors} vectors`);
+  }
+  if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}`);
+  return lines.join('\n');
+}

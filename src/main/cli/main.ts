@@ -1,0 +1,223 @@
+// The `trove` command line: the same API as the app, called in process. [Note: cli]
+// Output: results on stdout (JSON with --json), progress and messages on stderr. Errors are one line and a
+// non-zero exit (1 for a failed operation, 2 for a usage mistake), never a stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TroveError } from '../../shared/errors.js';
+import { isItemKind, type ItemKind, type Root } from '../../shared/types.js';
+import { Engine } from '../engine/index.js';
+import { defaultDataDir } from '../engine/paths.js';
+import type { Device } from '../engine/models/session.js';
+import { displayPath, formatHits, formatStatus, formatSummary } from './format.js';
+import { ProgressBar } from './progress.js';
+
+const HELP = `trove — search your photos, notes and recordings together
+
+Usage:
+  trove index <folder>...        add folders and index them (no folder: re-index every folder)
+  trove watch <folder>...        index, then keep the folders live until Ctrl+C
+  trove search "<text>"          find items by meaning [--kind photo|note|audio] [--limit N]
+  trove related <file>           items that belong with a file [--kind …] [--limit N]
+  trove status                   folders, counts, model and embedding spaces [--errors]
+
+Options:
+  --json               machine-readable output on stdout
+  --data-dir <dir>     the library folder (default: ${defaultDataDir()})
+  --model <pack>       a model pack folder, or the id of an installed pack
+  --device <d>         auto, cpu or gpu (default auto)
+  --ignore <glob>      with index/watch: skip matching files (repeatable)
+  -h, --help           this help
+  -v, --version        the version
+
+Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase".`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  model: { type: 'string' },
+  device: { type: 'string' },
+  kind: { type: 'string', multiple: true },
+  limit: { type: 'string' },
+  ignore: { type: 'string', multiple: true },
+  errors: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+function parseKinds(values: string[] | undefined): ItemKind[] | undefined {
+  if (!values) return undefined;
+  const kinds = values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase().replace(/s$/, ''));
+  for (const k of kinds) if (!isItemKind(k)) throw new UsageError(`--kind must be photo, note or audio, not "${k}"`);
+  return kinds as ItemKind[];
+}
+
+function parseLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+function parseDevice(value: string | undefined): Device | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'auto' && value !== 'cpu' && value !== 'gpu') throw new UsageError(`--device must be auto, cpu or gpu, not "${value}"`);
+  return value;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let engine: Engine | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+    }
+    const { values, positionals } = parsed;
+    const [command, ...args] = positionals;
+    if (values.version) {
+      io.out(await version());
+      return 0;
+    }
+    if (values.help || !command || command === 'help') {
+      io.out(HELP);
+      return command || values.help ? 0 : 2;
+    }
+    const json = values.json === true;
+    const print = (human: string, data: unknown) => io.out(json ? JSON.stringify(data, null, 2) : human);
+    const kinds = parseKinds(values.kind);
+    const limit = parseLimit(values.limit);
+    const device = parseDevice(values.device);
+    const dataDir = values['data-dir'] ?? defaultDataDir();
+    const open = () =>
+      Engine.open({ dataDir, ...(values.model ? { model: values.model } : {}), ...(device ? { device } : {}) });
+
+    switch (command) {
+      case 'index':
+      case 'watch': {
+        engine = open();
+        const roots = await addRoots(engine, args, values.ignore ?? []);
+        const bar = new ProgressBar();
+        const showProgress = !json && bar.enabled;
+        const off = engine.on('progress', (p) => showProgress && bar.update(p));
+        const summary = await engine.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
+        off();
+        bar.clear();
+        if (command === 'index') {
+          print(formatSummary(summary), summary);
+          return 0;
+        }
+        if (json) io.out(JSON.stringify({ event: 'indexed', summary }));
+        else io.err(`${formatSummary(summary)}\nWatching ${roots.map((r) => displayPath(r.path)).join(', ')} — Ctrl+C to stop.`);
+        return await watchUntilStopped(engine, io, json);
+      }
+      case 'search': {
+        const text = args.join(' ').trim();
+        if (!text) throw new UsageError('trove search "<text>": say what to look for');
+        engine = open();
+        const result = await engine.search({ query: text, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
+        const warnings = result.query.warnings.map((w) => `note: ${w}`);
+        if (!json) warnings.forEach((w) => io.err(w));
+        print(formatHits(result.hits), result);
+        return 0;
+      }
+      case 'related': {
+        if (args.length !== 1) throw new UsageError('trove related <file>: name one file');
+        engine = open();
+        const result = await engine.related({ path: args[0]!, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
+        print(formatHits(result.hits), result);
+        return 0;
+      }
+      case 'status': {
+        engine = open();
+        const status = await engine.status();
+        if (values.errors) {
+          const errors = engine.errors();
+          print(errors.length ? errors.map((e) => `${displayPath(e.path)}: ${e.error ?? 'unknown error'}`).join('\n') : 'No errors.', errors);
+        } else print(formatStatus(status), status);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}" (try trove --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`trove: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof TroveError) {
+      io.err(`trove: ${error.message}`);
+      return 1;
+    }
+    io.err(`trove: internal error: ${(error as Error)?.message ?? String(error)} (TROVE_LOG=debug shows more)`);
+    if (process.env.TROVE_LOG === 'debug') io.err(String((error as Error)?.stack));
+    return 1;
+  } finally {
+    await engine?.close().catch(() => undefined);
+  }
+}
+
+/** Adds each folder as a root; a folder inside a root that is already watched indexes that root instead. */
+async function addRoots(engine: Engine, dirs: readonly string[], ignore: readonly string[]): Promise<Root[]> {
+  const roots: Root[] = [];
+  for (const dir of dirs) {
+    try {
+      roots.push(await engine.addRoot({ path: dir, ignore }));
+    } catch (error) {
+      if (!(error instanceof TroveError) || error.code !== 'ROOT_OVERLAPS') throw error;
+      const { realpathSync } = await import('node:fs');
+      const { relative, isAbsolute } = await import('node:path');
+      const abs = realpathSync(dir);
+      const container = (await engine.listRoots()).find((r) => {
+        const rel = relative(r.path, abs);
+        return !rel.startsWith('..') && !isAbsolute(rel);
+      });
+      if (!container) throw error;
+      roots.push(container);
+    }
+  }
+  if (dirs.length === 0 && (await engine.listRoots()).length === 0) {
+    throw new UsageError('no folders yet: trove index <folder>');
+  }
+  return roots.filter((r, i) => roots.findIndex((o) => o.id === r.id) === i);
+}
+
+async function watchUntilStopped(engine: Engine, io: Io, json: boolean): Promise<number> {
+  const offChanged = engine.on('itemsChanged', ({ changed, removed }) => {
+    if (json) io.out(JSON.stringify({ event: 'itemsChanged', changed, removed }));
+    else {
+      for (const id of changed) {
+        const item = engine.store.items.get(id);
+        if (item) io.err(`${item.status === 'error' ? 'failed' : 'indexed'}: ${item.rel_path}${item.error ? ` (${item.error})` : ''}`);
+      }
+      if (removed.length) io.err(`removed ${removed.length} item${removed.length === 1 ? '' : 's'}`);
+    }
+  });
+  const handle = engine.watch({ onError: (e) => io.err(`trove: ${e.message}`) });
+  await handle.ready;
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  offChanged();
+  await handle.close();
+  return 0;
+}

@@ -1,0 +1,243 @@
+// The indexer: scan → change detection → extract → embed → write. [Note: indexing]
+// Change detection is cheap first: a file whose size and mtime are unchanged, and which is embedded in the
+// current space at its current hash, is not even read. Otherwise it is read once; the bytes give the content hash
+// and feed the extractor. A file whose hash is unchanged only has its size/mtime refreshed. Files are handled in
+// groups: while one group is embedded, the next is read and decoded (sharp runs on libuv's threads), and each
+// group is written in one transaction together with its vectors, so a crash never leaves an item marked indexed
+// without its vectors. A file that cannot be read, decoded or parsed becomes an item with an error and a reason
+// [Note: bad-input]; the others are unaffected.
+// The persistent job queue of the ingest issue replaces the in-memory list of work here; the steps stay.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import type { IndexSummary, ItemKind, Root } from '../../../shared/types.js';
+import { createLogger, SLOW_FILE_MS } from '../log.js';
+import type { Encoder, PreparedImage } from '../models/encoder.js';
+import type { Store } from '../store/index.js';
+import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
+import type { NewSegment } from '../store/segments.js';
+import { IgnoreRules } from './ignore.js';
+import { extractNote } from './note.js';
+import { extractPhoto } from './photo.js';
+import type { ProgressTracker } from './progress.js';
+import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
+
+const log = createLogger('ingest/indexer');
+
+const GROUP_SIZE = 16; // files read and decoded ahead of the encoder
+const IMAGE_BATCH = 16;
+const TEXT_BATCH = 32;
+const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+const MAX_PHOTO_BYTES = 1024 * 1024 * 1024;
+
+interface Candidate {
+  readonly rootId: number;
+  readonly rootPath: string;
+  readonly file: ScannedFile;
+  readonly known: KnownFile | undefined;
+}
+
+type Prepared =
+  | { readonly type: 'touch'; readonly c: Candidate; readonly id: number; readonly size: number }
+  | { readonly type: 'failed'; readonly c: Candidate; readonly hash: string | null; readonly reason: string }
+  | {
+      readonly type: 'item';
+      readonly c: Candidate;
+      readonly size: number;
+      readonly hash: string;
+      readonly facts: ItemFacts;
+      readonly segments: NewSegment[];
+      readonly image: PreparedImage | null;
+    };
+
+export interface IndexTarget {
+  readonly root: Root;
+  /** Only these paths (relative, '/'-separated) — for the watcher; absent: the whole root. */
+  readonly only?: readonly string[];
+}
+
+function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
+  return { scanned: 0, added: 0, changed: 0, unchanged: 0, removed: 0, failed: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
+}
+
+/** Why a file failed, in a line a person can act on. */
+export function describeFailure(error: unknown, kind: ItemKind): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'the file disappeared before it could be read';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied: Trove cannot read this file';
+  if (e?.code === 'EISDIR') return 'a folder, not a file';
+  const message = (e?.message ?? String(error)).split('\n')[0] ?? 'unknown error';
+  if (kind === 'photo') {
+    if (/pixel limit/i.test(message)) return 'the image is too large to decode (it claims more pixels than Trove allows)';
+    if (/unsupported image format|bad seek|corrupt|premature|truncated|Invalid|VipsJpeg|VipsPng|webp/i.test(message)) {
+      return `the image cannot be decoded (damaged, truncated or not really an image): ${message}`;
+    }
+  }
+  return message;
+}
+
+export class Indexer {
+  constructor(
+    private readonly store: Store,
+    private readonly encoder: Encoder,
+    private readonly spaceId: number,
+    private readonly progress: ProgressTracker,
+    private readonly onProgress: () => void,
+    private readonly onItemsChanged: (changed: number[], removed: number[]) => void,
+  ) {}
+
+  async run(targets: readonly IndexTarget[]): Promise<IndexSummary> {
+    const started = performance.now();
+    const summary = emptySummary();
+    const stats0 = { ...this.encoder.stats };
+    this.progress.start('scanning', 0);
+    this.onProgress();
+
+    const todo: Candidate[] = [];
+    for (const target of targets) {
+      const { root } = target;
+      if (!existsSync(root.path) || !statSync(root.path).isDirectory()) {
+        // An unplugged disk or a moved folder: keep its items, say so, and wait for it to come back.
+        log.warn(`root is missing, its items are kept`, { root: root.path });
+        this.store.roots.setPresent(root.id, false);
+        continue;
+      }
+      if (!root.present) this.store.roots.setPresent(root.id, true);
+      const rules = new IgnoreRules(root.ignore);
+      const scanned = target.only
+        ? await scanPaths(root.path, target.only, rules)
+        : await scanRoot(root.path, rules, (rel, error) => log.warn(`cannot read ${rel}`, { error: error.message }));
+      summary.scanned += scanned.length;
+      const known = new Map(this.store.items.known(root.id, this.spaceId).map((k) => [k.relPath, k]));
+      const only = target.only;
+      const considered = only ? (rel: string) => only.some((p) => rel === p || rel.startsWith(`${p}/`)) : () => true;
+      for (const file of scanned) {
+        const k = known.get(file.relPath);
+        known.delete(file.relPath);
+        const same = k !== undefined && k.size === file.size && k.mtime === file.mtime;
+        if (same && (k.status === 'error' || (k.status === 'indexed' && k.embeddedHash !== null && k.embeddedHash === k.hash))) {
+          summary.unchanged++;
+          continue;
+        }
+        todo.push({ rootId: root.id, rootPath: root.path, file, known: k });
+      }
+      const gone = [...known.values()].filter((k) => considered(k.relPath));
+      if (gone.length) {
+        this.store.transaction(() => gone.forEach((k) => this.store.items.remove(k.id)));
+        summary.removed += gone.length;
+        this.onItemsChanged([], gone.map((k) => k.id));
+      }
+    }
+
+    this.progress.start('embedding', todo.length);
+    this.onProgress();
+    const groups: Candidate[][] = [];
+    for (let i = 0; i < todo.length; i += GROUP_SIZE) groups.push(todo.slice(i, i + GROUP_SIZE));
+    let next = groups.length ? this.prepareGroup(groups[0]!) : null;
+    for (let g = 0; g < groups.length; g++) {
+      const prepared = await next!;
+      next = g + 1 < groups.length ? this.prepareGroup(groups[g + 1]!) : null;
+      await this.embedAndWrite(prepared, summary);
+    }
+
+    this.progress.idle();
+    this.onProgress();
+    summary.embedded = { images: this.encoder.stats.images - stats0.images, texts: this.encoder.stats.texts - stats0.texts };
+    summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+    return summary;
+  }
+
+  private prepareGroup(group: readonly Candidate[]): Promise<Prepared[]> {
+    return Promise.all(group.map((c) => this.prepare(c)));
+  }
+
+  private async prepare(c: Candidate): Promise<Prepared> {
+    const started = performance.now();
+    const abs = absolutePath(c.rootPath, c.file.relPath);
+    let hash: string | null = null;
+    try {
+      const limit = c.file.kind === 'note' ? MAX_NOTE_BYTES : MAX_PHOTO_BYTES;
+      if (c.file.size > limit) throw new Error(`the file is too large to index (${Math.round(c.file.size / 1048576)} MB)`);
+      const bytes = await readFile(abs);
+      hash = createHash('sha256').update(bytes).digest('hex');
+      const k = c.known;
+      if (k && k.status === 'indexed' && k.hash === hash && k.embeddedHash === hash) {
+        return { type: 'touch', c, id: k.id, size: bytes.length };
+      }
+      const extracted =
+        c.file.kind === 'photo'
+          ? await extractPhoto(c.file.relPath, bytes, this.encoder)
+          : { ...extractNote(c.file.relPath, bytes, (t) => this.encoder.countTokens(t) <= this.encoder.contextLength), image: null };
+      const ms = performance.now() - started;
+      if (ms > SLOW_FILE_MS) log.warn(`slow file`, { path: abs, ms: Math.round(ms) });
+      return { type: 'item', c, size: bytes.length, hash, ...extracted };
+    } catch (error) {
+      return { type: 'failed', c, hash, reason: describeFailure(error, c.file.kind) };
+    }
+  }
+
+  private async embedAndWrite(prepared: readonly Prepared[], summary: ReturnType<typeof emptySummary>): Promise<void> {
+    const items = prepared.filter((p): p is Extract<Prepared, { type: 'item' }> => p.type === 'item');
+    const photos = items.filter((p) => p.image !== null);
+    if (photos.length) this.progress.working(photos[0]!.c.file.relPath);
+    const imageVectors = new Map<Prepared, Float32Array>();
+    for (let i = 0; i < photos.length; i += IMAGE_BATCH) {
+      const batch = photos.slice(i, i + IMAGE_BATCH);
+      const vectors = await this.encoder.embedImages(batch.map((p) => p.image!));
+      batch.forEach((p, j) => imageVectors.set(p, vectors[j]!));
+    }
+    const texts: { p: Prepared; index: number; text: string }[] = [];
+    for (const p of items) p.segments.forEach((s, index) => s.kind !== 'image' && s.text && texts.push({ p, index, text: s.text }));
+    const textVectors = new Map<Prepared, Map<number, Float32Array>>();
+    for (let i = 0; i < texts.length; i += TEXT_BATCH) {
+      const batch = texts.slice(i, i + TEXT_BATCH);
+      this.progress.working(batch[0]!.p.c.file.relPath);
+      const vectors = await this.encoder.embedTexts(batch.map((t) => t.text));
+      batch.forEach((t, j) => {
+        const m = textVectors.get(t.p) ?? new Map<number, Float32Array>();
+        m.set(t.index, vectors[j]!);
+        textVectors.set(t.p, m);
+      });
+    }
+
+    const changed: number[] = [];
+    this.store.transaction(() => {
+      for (const p of prepared) {
+        const { file, rootId } = p.c;
+        if (p.type === 'touch') {
+          this.store.items.touch(p.id, p.size, file.mtime);
+          summary.unchanged++;
+          continue;
+        }
+        if (p.type === 'failed') {
+          const id = this.store.items.upsertFailed(
+            { rootId, relPath: file.relPath, kind: file.kind, size: file.size, mtime: file.mtime, hash: p.hash },
+            p.reason,
+            file.relPath.slice(file.relPath.lastIndexOf('/') + 1),
+          );
+          this.store.segments.replace(id, []);
+          summary.failed++;
+          changed.push(id);
+          continue;
+        }
+        const id = this.store.items.upsertIndexed(
+          { rootId, relPath: file.relPath, kind: file.kind, size: p.size, mtime: file.mtime, hash: p.hash },
+          p.facts,
+        );
+        const segmentIds = this.store.segments.replace(id, p.segments);
+        const vectors = segmentIds.flatMap((segmentId, i) => {
+          const vector = p.segments[i]!.kind === 'image' ? imageVectors.get(p) : textVectors.get(p)?.get(i);
+          return vector ? [{ segmentId, itemId: id, kind: file.kind, takenAt: p.facts.takenAt, vector }] : [];
+        });
+        this.store.spaces.insertVectors(this.spaceId, vectors);
+        this.store.spaces.markEmbedded(id, this.spaceId, p.hash);
+        if (p.c.known) summary.changed++;
+        else summary.added++;
+        changed.push(id);
+      }
+    });
+    for (const p of prepared) this.progress.finished(p.type !== 'failed');
+    this.onProgress();
+    if (changed.length) this.onItemsChanged(changed, []);
+  }
+}

@@ -1,0 +1,18 @@
+import type { ItemKind } from '../../../shared/types.js';
+
+// Which files Trove indexes, by extension. Audio joins when the speech pack does (see docs/architecture.md).
+const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
+  jpg: 'photo',
+  jpeg: 'photo',
+  png: 'photo',
+  webp: 'photo',
+  md: 'note',
+  markdown: 'note',
+  txt: 'note',
+};
+
+export function kindOf(fileName: string): ItemKind | null {
+  const dot = fileName.lastIndexOf('.');
+  if (dot <= 0) return null;
+  return EXTENSIONS[fileName.slice(dot + 1).toLowerCase()] ?? null;
+}

@@ -1,0 +1,219 @@
+// The Encoder: images and texts into one joint space. [Note: encoder]
+// Backed by a model pack's ONNX towers. Outputs are L2-normalised, so cosine distance is what the store compares.
+// Image decoding (sharp, on libuv's thread pool) is separate from inference, so the indexer can decode the next
+// batch while this one runs.
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { TroveError } from '../../../shared/errors.js';
+import { loadPack, type ModelPack, type Verification } from './pack.js';
+import { inputSize, planResize, toPixelValues, type ImageProcessorConfig } from './preprocess.js';
+import { openSession, type Device } from './session.js';
+import { TextTokenizer } from './tokenizer.js';
+
+/** One image decoded and preprocessed into the tower's input layout (CHW float). */
+export interface PreparedImage {
+  readonly pixels: Float32Array;
+  readonly width: number; // of the original, upright
+  readonly height: number;
+  readonly format: string | null; // jpeg, png, webp, …
+  readonly exif: Buffer | undefined; // the raw EXIF block, for the extractor
+}
+
+export interface SpaceKey {
+  readonly modelId: string;
+  readonly revision: string;
+  readonly dimensions: number;
+}
+
+export interface Encoder {
+  readonly space: SpaceKey;
+  readonly packDir: string;
+  readonly provider: string;
+  readonly contextLength: number;
+  readonly canEmbedImages: boolean;
+  readonly canEmbedTexts: boolean;
+  /** Encoder inputs actually run since start, for status and tests. */
+  readonly stats: { images: number; texts: number };
+  prepareImage(input: Buffer | string): Promise<PreparedImage>;
+  embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]>;
+  embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
+  countTokens(text: string): number;
+  close(): Promise<void>;
+}
+
+export interface EncoderOptions {
+  readonly device?: Device;
+  readonly threads?: number;
+  readonly verification?: Verification;
+  /** Largest image, in pixels, that will be decoded (a PNG claiming 50,000 × 50,000 is refused). */
+  readonly maxInputPixels?: number;
+}
+
+export function normalise(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const n = Math.sqrt(sum);
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+  return v;
+}
+
+function splitRows(data: Float32Array, rows: number, dims: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let r = 0; r < rows; r++) out.push(normalise(data.slice(r * dims, (r + 1) * dims)));
+  return out;
+}
+
+function pickOutput(session: ort.InferenceSession, wanted: string | undefined): string {
+  if (wanted) {
+    if (!session.outputNames.includes(wanted)) throw new TroveError('MODEL_INVALID', `the model has no output ${wanted}`);
+    return wanted;
+  }
+  return session.outputNames.find((n) => n.endsWith('_embeds')) ?? session.outputNames[0]!;
+}
+
+/** Decodes an image upright (EXIF orientation applied) and preprocesses it for the tower. */
+export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number): Promise<PreparedImage> {
+  const options = { failOn: 'error' as const, limitInputPixels: maxInputPixels, sequentialRead: true };
+  const meta = await sharp(input, options).metadata();
+  if (!meta.width || !meta.height) throw new Error('no image dimensions');
+  const sideways = (meta.orientation ?? 1) >= 5;
+  const width = sideways ? meta.height : meta.width;
+  const height = sideways ? meta.width : meta.height;
+  const plan = planResize(width, height, cfg);
+  // sharp shrinks JPEG and WebP on load when a resize follows, so a 12-megapixel photo is never decoded whole.
+  const { data, info } = await sharp(input, options)
+    .rotate()
+    .resize(plan.width, plan.height, { fit: 'fill', kernel: cfg.kernel })
+    .extract(plan.crop)
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
+  return { pixels: toPixelValues(data, info.width, info.height, cfg), width, height, format: meta.format ?? null, exif: meta.exif };
+}
+
+export class OnnxEncoder implements Encoder {
+  readonly stats = { images: 0, texts: 0 };
+  private readonly imageInput: { width: number; height: number } | null;
+
+  private constructor(
+    private readonly pack: ModelPack,
+    private readonly imageSession: ort.InferenceSession | null,
+    private readonly textSession: ort.InferenceSession | null,
+    private readonly tokenizer: TextTokenizer | null,
+    readonly provider: string,
+    private readonly maxInputPixels: number,
+  ) {
+    this.imageInput = pack.image ? inputSize(pack.image) : null;
+  }
+
+  static async open(dir: string, options: EncoderOptions = {}): Promise<OnnxEncoder> {
+    const pack = await loadPack(dir, options.verification ?? 'size');
+    const sessionOptions = {
+      ...(options.device ? { device: options.device } : {}),
+      ...(options.threads ? { intraOpThreads: options.threads } : {}),
+    };
+    const { image, text } = pack.manifest.towers;
+    const imageSession = image ? await openSession(`${pack.dir}/${image.file}`, sessionOptions) : null;
+    const textSession = text ? await openSession(`${pack.dir}/${text.file}`, sessionOptions) : null;
+    const tokenizer = pack.tokenizer
+      ? new TextTokenizer(pack.tokenizer.json, pack.tokenizer.config, pack.manifest.contextLength)
+      : null;
+    const provider = imageSession?.provider ?? textSession?.provider ?? 'cpu';
+    return new OnnxEncoder(
+      pack,
+      imageSession?.session ?? null,
+      textSession?.session ?? null,
+      tokenizer,
+      provider,
+      options.maxInputPixels ?? 200_000_000,
+    );
+  }
+
+  get space(): SpaceKey {
+    const m = this.pack.manifest;
+    return { modelId: m.id, revision: m.revision, dimensions: m.dimensions };
+  }
+
+  get packDir(): string {
+    return this.pack.dir;
+  }
+
+  get contextLength(): number {
+    return this.pack.manifest.contextLength;
+  }
+
+  get canEmbedImages(): boolean {
+    return this.imageSession !== null;
+  }
+
+  get canEmbedTexts(): boolean {
+    return this.textSession !== null;
+  }
+
+  prepareImage(input: Buffer | string): Promise<PreparedImage> {
+    if (!this.pack.image) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no image tower`);
+    return prepareImage(input, this.pack.image, this.maxInputPixels);
+  }
+
+  async embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
+    if (images.length === 0) return [];
+    if (!this.imageSession || !this.imageInput) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no image tower`);
+    const { width, height } = this.imageInput;
+    const per = 3 * width * height;
+    const batch = new Float32Array(per * images.length);
+    images.forEach((img, i) => {
+      if (img.pixels.length !== per) throw new Error(`prepared image has ${img.pixels.length} values, expected ${per}`);
+      batch.set(img.pixels, i * per);
+    });
+    const inputName = this.imageSession.inputNames[0]!;
+    const output = pickOutput(this.imageSession, this.pack.manifest.towers.image?.output);
+    const result = await this.imageSession.run(
+      { [inputName]: new ort.Tensor('float32', batch, [images.length, 3, height, width]) },
+      [output],
+    );
+    this.stats.images += images.length;
+    return splitRows(this.checkOutput(result[output]), images.length, this.space.dimensions);
+  }
+
+  async embedTexts(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    if (!this.textSession || !this.tokenizer) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
+    const tokens = this.tokenizer.encodeBatch(texts);
+    const shape = [tokens.batch, tokens.length];
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.textSession.inputNames) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', tokens.ids, shape);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', tokens.mask, shape);
+      else if (name === 'position_ids') {
+        const pos = new BigInt64Array(tokens.batch * tokens.length);
+        for (let i = 0; i < pos.length; i++) pos[i] = BigInt(i % tokens.length);
+        feeds[name] = new ort.Tensor('int64', pos, shape);
+      } else throw new TroveError('MODEL_INVALID', `the text tower wants an input Trove does not know: ${name}`);
+    }
+    const output = pickOutput(this.textSession, this.pack.manifest.towers.text?.output);
+    const result = await this.textSession.run(feeds, [output]);
+    this.stats.texts += texts.length;
+    return splitRows(this.checkOutput(result[output]), texts.length, this.space.dimensions);
+  }
+
+  countTokens(text: string): number {
+    if (!this.tokenizer) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
+    return this.tokenizer.count(text);
+  }
+
+  private checkOutput(tensor: ort.Tensor | undefined): Float32Array {
+    if (!tensor || tensor.type !== 'float32') throw new TroveError('MODEL_INVALID', 'the model did not return float32 embeddings');
+    const dims = tensor.dims[tensor.dims.length - 1];
+    if (dims !== this.space.dimensions) {
+      throw new TroveError('MODEL_INVALID', `the model returns ${String(dims)}-dimensional embeddings, its manifest says ${this.space.dimensions}`);
+    }
+    return tensor.data as Float32Array;
+  }
+
+  async close(): Promise<void> {
+    await this.imageSession?.release();
+    await this.textSession?.release();
+  }
+}

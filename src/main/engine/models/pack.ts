@@ -1,0 +1,198 @@
+// Model packs. [Note: model-packs]
+// A pack is a folder in the Hugging Face ONNX export layout (config.json, preprocessor_config.json,
+// tokenizer.json, tokenizer_config.json, onnx/*.onnx), plus Trove's manifest `trove-pack.json` that pins the
+// identity of the embedding space (id, revision, dimensions), names the tower files and lists every file with its
+// size and sha256. Downloaded packs and the test fixtures have a manifest; a plain Hugging Face export without one
+// still loads (`--model <dir>`): its identity is inferred from config.json and the files found.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { TroveError } from '../../../shared/errors.js';
+import { parseImageProcessor, type ImageProcessorConfig } from './preprocess.js';
+
+export const MANIFEST_FILE = 'trove-pack.json';
+
+export interface PackFile {
+  readonly path: string; // relative, '/'-separated
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface TowerSpec {
+  readonly file: string;
+  readonly output?: string; // the output to read; default: the first whose name ends in `_embeds`, else the first
+}
+
+export interface PackManifest {
+  readonly format: 1;
+  readonly id: string;
+  readonly revision: string;
+  readonly title: string;
+  readonly licence: string;
+  readonly dimensions: number;
+  readonly contextLength: number;
+  readonly towers: { readonly image?: TowerSpec; readonly text?: TowerSpec };
+  readonly files: readonly PackFile[];
+  readonly source?: { readonly repo: string; readonly revision: string };
+}
+
+export interface ModelPack {
+  readonly dir: string;
+  readonly manifest: PackManifest;
+  readonly image: ImageProcessorConfig | null;
+  readonly tokenizer: { readonly json: object; readonly config: Record<string, unknown> } | null;
+}
+
+type Json = Record<string, unknown>;
+
+function readJson(dir: string, file: string): Json {
+  const path = join(dir, file);
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Json;
+  } catch (error) {
+    throw new TroveError('MODEL_INVALID', `model pack ${dir}: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function invalid(dir: string, why: string): TroveError {
+  return new TroveError('MODEL_INVALID', `model pack ${dir}: ${why}`);
+}
+
+/** Checks a manifest's shape; returns it typed. */
+export function parseManifest(json: Json, dir: string): PackManifest {
+  const str = (k: string) => {
+    const v = json[k];
+    if (typeof v !== 'string' || v === '') throw invalid(dir, `${MANIFEST_FILE}: "${k}" must be a non-empty string`);
+    return v;
+  };
+  const int = (k: string) => {
+    const v = json[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw invalid(dir, `${MANIFEST_FILE}: "${k}" must be a positive integer`);
+    return v;
+  };
+  if (json.format !== 1) throw invalid(dir, `${MANIFEST_FILE}: unsupported format ${String(json.format)} (this Trove reads format 1)`);
+  const files = json.files;
+  if (!Array.isArray(files)) throw invalid(dir, `${MANIFEST_FILE}: "files" must be a list`);
+  const parsedFiles = files.map((f: unknown) => {
+    const o = f as Json;
+    if (typeof o?.path !== 'string' || typeof o.size !== 'number' || typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) {
+      throw invalid(dir, `${MANIFEST_FILE}: every file needs path, size and a sha256 in hex`);
+    }
+    if (o.path.split('/').some((p) => p === '..' || p === '') || o.path.startsWith('/')) {
+      throw invalid(dir, `${MANIFEST_FILE}: file path ${o.path} leaves the pack`);
+    }
+    return { path: o.path, size: o.size, sha256: o.sha256 };
+  });
+  const towersJson = (json.towers ?? {}) as Json;
+  const tower = (k: 'image' | 'text'): TowerSpec | undefined => {
+    const t = towersJson[k] as Json | undefined;
+    if (t === undefined) return undefined;
+    if (typeof t.file !== 'string') throw invalid(dir, `${MANIFEST_FILE}: towers.${k}.file must be a path`);
+    return typeof t.output === 'string' ? { file: t.file, output: t.output } : { file: t.file };
+  };
+  const image = tower('image');
+  const text = tower('text');
+  if (!image && !text) throw invalid(dir, `${MANIFEST_FILE}: no image or text tower`);
+  const source = json.source as Json | undefined;
+  return {
+    format: 1,
+    id: str('id'),
+    revision: str('revision'),
+    title: typeof json.title === 'string' ? json.title : str('id'),
+    licence: str('licence'),
+    dimensions: int('dimensions'),
+    contextLength: int('contextLength'),
+    towers: { ...(image ? { image } : {}), ...(text ? { text } : {}) },
+    files: parsedFiles,
+    ...(source && typeof source.repo === 'string' && typeof source.revision === 'string'
+      ? { source: { repo: source.repo, revision: source.revision } }
+      : {}),
+  };
+}
+
+const IMAGE_TOWER_NAMES = ['onnx/vision_model.onnx', 'vision_model.onnx', 'onnx/image_model.onnx'];
+const TEXT_TOWER_NAMES = ['onnx/text_model.onnx', 'text_model.onnx'];
+
+/** A manifest for a plain Hugging Face export that has none. */
+export function inferManifest(dir: string): PackManifest {
+  const config = readJson(dir, 'config.json');
+  const textConfig = (config.text_config ?? {}) as Json;
+  const image = IMAGE_TOWER_NAMES.find((f) => existsSync(join(dir, f)));
+  const text = TEXT_TOWER_NAMES.find((f) => existsSync(join(dir, f)));
+  if (!image && !text) throw invalid(dir, 'no trove-pack.json and no onnx/vision_model.onnx or onnx/text_model.onnx');
+  const dimensions = [config.projection_dim, textConfig.projection_size, textConfig.hidden_size].find(
+    (v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0,
+  );
+  if (dimensions === undefined) throw invalid(dir, 'config.json does not say the embedding size (projection_dim)');
+  const contextLength = [textConfig.max_position_embeddings].find((v): v is number => typeof v === 'number') ?? 77;
+  const present = [image, text, 'config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'].filter(
+    (f): f is string => f !== undefined && existsSync(join(dir, f)),
+  );
+  // Without pinned checksums the revision is derived from what is there, so a changed export is a new space.
+  const fingerprint = createHash('sha256');
+  for (const f of present) fingerprint.update(`${f}:${statSync(join(dir, f)).size}\n`);
+  fingerprint.update(readFileSync(join(dir, 'config.json')));
+  return {
+    format: 1,
+    id: basename(resolve(dir)),
+    revision: `local-${fingerprint.digest('hex').slice(0, 12)}`,
+    title: basename(resolve(dir)),
+    licence: 'unknown',
+    dimensions,
+    contextLength,
+    towers: { ...(image ? { image: { file: image } } : {}), ...(text ? { text: { file: text } } : {}) },
+    files: [],
+  };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export type Verification = 'size' | 'full';
+
+/** Every listed file is there with its size; with 'full', its sha256 matches too. */
+export async function verifyPack(dir: string, manifest: PackManifest, level: Verification): Promise<void> {
+  for (const f of manifest.files) {
+    const path = join(dir, ...f.path.split('/'));
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      throw invalid(dir, `${f.path} is missing`);
+    }
+    if (size !== f.size) throw invalid(dir, `${f.path} has ${size} bytes, expected ${f.size} (incomplete or replaced)`);
+    if (level === 'full' && (await sha256File(path)) !== f.sha256) throw invalid(dir, `${f.path} does not match its sha256 (corrupted)`);
+  }
+}
+
+/** Loads a pack's manifest and settings (not its ONNX sessions). */
+export async function loadPack(dir: string, verification: Verification = 'size'): Promise<ModelPack> {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    throw new TroveError('MODEL_NOT_FOUND', `no model pack at ${abs}`);
+  }
+  const manifest = existsSync(join(abs, MANIFEST_FILE)) ? parseManifest(readJson(abs, MANIFEST_FILE), abs) : inferManifest(abs);
+  await verifyPack(abs, manifest, verification);
+  for (const t of [manifest.towers.image, manifest.towers.text]) {
+    if (t && !existsSync(join(abs, t.file))) throw invalid(abs, `${t.file} is missing`);
+  }
+  const image = manifest.towers.image ? parseImageProcessorOrThrow(abs) : null;
+  const tokenizer = manifest.towers.text
+    ? { json: readJson(abs, 'tokenizer.json'), config: existsSync(join(abs, 'tokenizer_config.json')) ? readJson(abs, 'tokenizer_config.json') : {} }
+    : null;
+  return { dir: abs, manifest, image, tokenizer };
+}
+
+function parseImageProcessorOrThrow(dir: string): ImageProcessorConfig {
+  try {
+    return parseImageProcessor(readJson(dir, 'preprocessor_config.json'));
+  } catch (error) {
+    if (error instanceof TroveError) throw error;
+    throw invalid(dir, (error as Error).message);
+  }
+}

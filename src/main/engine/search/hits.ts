@@ -1,0 +1,36 @@
+// Neighbouring segments → ranked items. Pure over the store's rows.
+import type { Hit } from '../../../shared/types.js';
+import type { Store } from '../store/index.js';
+import { toSummary } from '../store/items.js';
+
+export interface ScoredSegment {
+  readonly segmentId: number;
+  readonly itemId: number;
+  readonly score: number; // cosine similarity
+}
+
+/** Keeps each item's best segment, ranks items by it and takes `limit`. */
+export function bestPerItem(scored: Iterable<ScoredSegment>, limit: number): ScoredSegment[] {
+  const best = new Map<number, ScoredSegment>();
+  for (const s of scored) {
+    const b = best.get(s.itemId);
+    if (!b || s.score > b.score) best.set(s.itemId, s);
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.itemId - b.itemId).slice(0, limit);
+}
+
+/** Loads items and segments for ranked matches, in rank order. */
+export function toHits(store: Store, ranked: readonly ScoredSegment[]): Hit[] {
+  const rows = new Map(store.items.many(ranked.map((r) => r.itemId)).map((r) => [r.id, r]));
+  const segments = store.segments.many(ranked.map((r) => r.segmentId));
+  const hits: Hit[] = [];
+  for (const r of ranked) {
+    const row = rows.get(r.itemId);
+    const seg = segments.get(r.segmentId);
+    if (!row || !seg) continue; // deleted between the KNN and now
+    const { itemId: _itemId, ...segment } = seg;
+    const score = Math.round(r.score * 10000) / 10000;
+    hits.push({ item: toSummary(row), score, match: { segment, score } });
+  }
+  return hits;
+}

@@ -1,0 +1,41 @@
+// Item → related items of the other kinds: a photo → its notes, a note → its photos. [Note: related]
+// Every segment of the item (its image, each chunk of a note) looks for its nearest segments of the wanted kinds,
+// the item itself excluded inside the KNN; an item's score is its best segment match over all of them.
+import type { RelatedResponse } from '../../../shared/api.js';
+import { TroveError } from '../../../shared/errors.js';
+import { ITEM_KINDS, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
+import type { Store } from '../store/index.js';
+import { toSummary, type ItemRow } from '../store/items.js';
+import { MAX_K } from '../store/spaces.js';
+import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
+
+/** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
+const MAX_PROBES = 64;
+
+export function related(
+  store: Store,
+  space: SpaceInfo,
+  item: ItemRow,
+  kinds: readonly ItemKind[] | undefined,
+  limit: number,
+): Omit<RelatedResponse, 'tookMs'> {
+  const wanted = kinds && kinds.length ? kinds : ITEM_KINDS.filter((k) => k !== item.kind);
+  const segments = store.segments.forItem(item.id);
+  const vectors = store.spaces.vectors(
+    space.id,
+    segments.map((s) => s.id),
+  );
+  if (item.status !== 'indexed' || vectors.size === 0) {
+    throw new TroveError('NOT_FOUND', `${item.rel_path} is not indexed${item.error ? ` (${item.error})` : ''}`);
+  }
+  const probes = [...vectors.values()];
+  const step = Math.max(1, Math.ceil(probes.length / MAX_PROBES));
+  const scored: ScoredSegment[] = [];
+  const k = Math.min(MAX_K, limit * 4 + 16);
+  for (let i = 0; i < probes.length; i += step) {
+    for (const n of store.spaces.knn(space.id, probes[i]!, k, { kinds: wanted, excludeItemId: item.id })) {
+      scored.push({ ...n, score: 1 - n.distance });
+    }
+  }
+  return { item: toSummary(item), hits: toHits(store, bestPerItem(scored, limit)) };
+}

@@ -1,0 +1,69 @@
+// Text → items of any kind, by cosine in the joint space. [Note: search]
+// The query is parsed (src/shared/query.ts), its free text embedded by the text tower, and the nearest segments
+// found by a filtered KNN in the active space (kind and date filters are applied inside the scan, so a filter
+// never empties a page). Segments are grouped per item; an item's score is its best segment's, and that segment
+// is the explanation shown with the result. Lexical fusion (FTS5) joins in the model-runtime issue, with OCR.
+import type { SearchRequest, SearchResponse } from '../../../shared/api.js';
+import { TroveError } from '../../../shared/errors.js';
+import { parseQuery } from '../../../shared/query.js';
+import { isItemKind, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
+import { createLogger, SLOW_QUERY_MS } from '../log.js';
+import type { Encoder } from '../models/encoder.js';
+import type { Store } from '../store/index.js';
+import { MAX_K } from '../store/spaces.js';
+import { bestPerItem, toHits } from './hits.js';
+
+const log = createLogger('search');
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 1000;
+
+export function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new TroveError('INVALID_ARGUMENT', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
+}
+
+export function checkKinds(kinds: readonly unknown[] | undefined): ItemKind[] | undefined {
+  if (kinds === undefined) return undefined;
+  if (!Array.isArray(kinds)) throw new TroveError('INVALID_ARGUMENT', 'kinds must be a list');
+  for (const k of kinds) {
+    if (!isItemKind(k)) throw new TroveError('INVALID_ARGUMENT', `unknown kind "${String(k)}" (use photo, note or audio)`);
+  }
+  return kinds as ItemKind[];
+}
+
+/** Kinds from the request and from the query text: both narrow. */
+export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQuery: readonly ItemKind[]): ItemKind[] | null {
+  const a = fromRequest && fromRequest.length ? new Set(fromRequest) : null;
+  const b = fromQuery.length ? new Set(fromQuery) : null;
+  if (a && b) return [...a].filter((k) => b.has(k));
+  return a ? [...a] : b ? [...b] : null;
+}
+
+export async function search(store: Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest): Promise<SearchResponse> {
+  const started = performance.now();
+  if (typeof req.query !== 'string') throw new TroveError('INVALID_ARGUMENT', 'query must be text');
+  const limit = checkLimit(req.limit);
+  const query = parseQuery(req.query);
+  if (!query.text) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
+  const kinds = combineKinds(checkKinds(req.kinds), query.kinds);
+  const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
+  if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
+
+  const [vector] = await encoder.embedTexts([query.text]);
+  // Several segments of one item may be near; ask for enough to fill `limit` distinct items in practice.
+  const k = Math.min(MAX_K, limit * 8 + 32);
+  const neighbours = store.spaces.knn(space.id, vector!, k, {
+    ...(kinds ? { kinds } : {}),
+    after: query.after,
+    before: query.before,
+  });
+  const ranked = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), limit);
+  const hits = toHits(store, ranked);
+  const ms = tookMs();
+  if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
+  return { hits, query, space, tookMs: ms };
+}
