@@ -26,7 +26,7 @@ export function formatHits(hits: readonly Hit[], cwd = process.cwd()): string {
   return hits
     .map((h, i) => {
       const head = `${String(i + 1).padStart(rank)}  ${h.score.toFixed(3)}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`;
-      return h.match.segment.kind === 'image' ? head : `${head}\n${' '.repeat(rank + 21)}${explain(h)}`;
+      return h.match.segment.kind === 'image' ? head : `${head}\n${' '.repeat(rank + 16)}${explain(h)}`;
     })
     .join('\n');
 }

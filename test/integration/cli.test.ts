@@ -1,0 +1,77 @@
+// The `trove` command as a person runs it: through bin/trove.js, in a child process.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
+import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
+
+const run = async (args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(REPO, 'bin/trove.js'), ...args], {
+      cwd: REPO,
+      env: { ...process.env, TROVE_LOG: 'warn' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+describe('trove CLI', () => {
+  const tmp = tempDir('cli');
+  const lib = join(tmp.dir, 'library');
+  const data = ['--data-dir', join(tmp.dir, 'data')];
+
+  beforeAll(() => makeLibrary(lib));
+  afterAll(() => tmp.cleanup());
+
+  it('indexes, then answers search and related as JSON with scores', async () => {
+    const index = await run(['index', lib, '--model', 'test/fixtures/packs/colours', ...data]);
+    expect(index.code).toBe(0);
+    expect(index.stdout).toMatch(/^Indexed 24 files .* 24 added/);
+    expect(index.stderr).toBe(''); // no progress bar when not a terminal
+
+    const search = await run(['search', 'red', '--kind', 'photo', '--json', ...data]);
+    expect(search.code).toBe(0);
+    const result = JSON.parse(search.stdout) as { hits: { item: { path: string; kind: string }; score: number }[] };
+    expect(result.hits[0]!.item.path).toBe(join(lib, LIBRARY.photos.red));
+    expect(result.hits[0]!.score).toBeGreaterThan(0.9);
+    expect(result.hits.every((h) => h.item.kind === 'photo')).toBe(true);
+
+    const related = await run(['related', join(lib, LIBRARY.photos.red), '--json', ...data]);
+    expect(related.code).toBe(0);
+    const rel = JSON.parse(related.stdout) as { hits: { item: { path: string } }[] };
+    expect(rel.hits[0]!.item.path).toBe(join(lib, LIBRARY.notes.red));
+  });
+
+  it('remembers the model, prints readable results and status', async () => {
+    const search = await run(['search', 'blue', '--limit', '2', ...data]);
+    expect(search.code).toBe(0);
+    expect(search.stdout.split('\n')[0]).toMatch(/^1 {2}0\.9\d\d {2}(photo|note) /);
+    const status = await run(['status', ...data]);
+    expect(status.stdout).toMatch(/Model: fixture-colours/);
+    expect(status.stdout).toMatch(/Items: 24 \(11 photos, 13 notes, 0 recordings\), 0 with errors/);
+    const statusJson = JSON.parse((await run(['status', '--json', ...data])).stdout) as { counts: { photo: number } };
+    expect(statusJson.counts.photo).toBe(11);
+  });
+
+  it('fails with one clear line and a non-zero exit, never a stack trace', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['search', 'red', '--model', join(tmp.dir, 'no-such-pack'), ...data], 1, /^trove: no model pack folder at .*no-such-pack\n$/],
+      [['search', ...data], 2, /^trove: .*say what to look for\n$/],
+      [['search', 'red', '--kind', 'video', ...data], 2, /^trove: --kind must be photo, note or audio/],
+      [['related', join(tmp.dir, 'elsewhere.jpg'), ...data], 1, /^trove: .* is not inside a watched folder\n$/],
+      [['index', join(tmp.dir, 'missing-folder'), ...data], 1, /^trove: .*missing-folder is not a folder\n$/],
+      [['frobnicate'], 2, /^trove: unknown command "frobnicate"/],
+      [['search', 'red', '--bogus'], 2, /^trove: Unknown option '--bogus'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

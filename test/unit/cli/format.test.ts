@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatHits, formatSummary, progressLine } from '../../../src/main/cli/format.js';
+import { bestPerItem, } from '../../../src/main/engine/search/hits.js';
+import { combineKinds } from '../../../src/main/engine/search/search.js';
+import type { Hit } from '../../../src/shared/types.js';
+
+const hit = (id: number, kind: 'photo' | 'note', score: number, text: string | null, breadcrumb: string[] = []): Hit => ({
+  item: { id, rootId: 1, path: `/lib/${id}`, relPath: `${id}`, kind, title: `${id}`, size: 1, mtime: 1, takenAt: null, status: 'indexed', error: null },
+  score,
+  match: { score, segment: { id, kind: text === null ? 'image' : 'text', ordinal: 0, text, breadcrumb, start: 0, end: 1 } },
+});
+
+describe('CLI formatting', () => {
+  it('prints ranked hits with scores and why notes matched', () => {
+    const out = formatHits([hit(1, 'photo', 0.98765, null), hit(2, 'note', 0.5, 'The sea was\n blue.', ['Holiday', 'Day 1'])], '/lib');
+    expect(out).toBe('1  0.988  photo  1\n2  0.500  note   2\n                 Holiday › Day 1: “The sea was blue.”');
+    expect(formatHits([])).toBe('No matches.');
+  });
+
+  it('summarises an index run', () => {
+    expect(formatSummary({ scanned: 3, added: 2, changed: 0, unchanged: 1, removed: 0, failed: 1, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
+      .toBe('Indexed 3 files in 1.3 s: 2 added, 0 changed, 1 unchanged, 0 removed, 1 failed (trove status --errors); embedded 1 image and 1 text chunk.');
+  });
+
+  it('draws a progress line that fits the terminal', () => {
+    const p = { phase: 'embedding' as const, done: 50, total: 200, failed: 2, ratePerSecond: 12.5, etaSeconds: 12, current: 'photos/a-very-long-name.jpg' };
+    const line = progressLine(p, 80);
+    expect(line).toMatch(/^\[#+-+\] 50\/200 12\.5\/s 12s left 2 failed photos\//);
+    expect(line.length).toBeLessThanOrEqual(80);
+    expect(progressLine(p, 40).length).toBeLessThanOrEqual(40);
+    expect(progressLine({ ...p, phase: 'scanning' }, 80)).toBe('Scanning…');
+  });
+
+  it('formats durations', () => {
+    expect([formatDuration(5), formatDuration(125), formatDuration(3 * 3600 + 7 * 60)]).toEqual(['5s', '2m05s', '3h07m']);
+  });
+});
+
+describe('ranking helpers', () => {
+  it('keeps the best segment per item', () => {
+    const ranked = bestPerItem(
+      [
+        { segmentId: 1, itemId: 10, score: 0.5 },
+        { segmentId: 2, itemId: 11, score: 0.7 },
+        { segmentId: 3, itemId: 10, score: 0.9 },
+      ],
+      5,
+    );
+    expect(ranked).toEqual([
+      { segmentId: 3, itemId: 10, score: 0.9 },
+      { segmentId: 2, itemId: 11, score: 0.7 },
+    ]);
+    expect(bestPerItem([{ segmentId: 1, itemId: 1, score: 1 }, { segmentId: 2, itemId: 2, score: 0.5 }], 1)).toHaveLength(1);
+  });
+  it('narrows kinds from the request and the query', () => {
+    expect(combineKinds(undefined, [])).toBeNull();
+    expect(combineKinds(['photo'], [])).toEqual(['photo']);
+    expect(combineKinds(undefined, ['note'])).toEqual(['note']);
+    expect(combineKinds(['photo', 'note'], ['note', 'audio'])).toEqual(['note']);
+    expect(combineKinds(['photo'], ['note'])).toEqual([]);
+  });
+});
