@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
-import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
+import { REPO, tempDir } from '../helpers.js';
 
 const run = async (args: string[]) => {
   try {

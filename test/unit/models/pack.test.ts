@@ -28,7 +28,7 @@ describe('model packs', () => {
     const corrupt = copyPack('corrupt');
     const file = join(corrupt, 'onnx/text_model.onnx');
     const bytes = readFileSync(file);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
     writeFileSync(file, bytes);
     await expect(loadPack(corrupt, 'size')).resolves.toBeDefined();
     await expect(loadPack(corrupt, 'full')).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/text_model.onnx does not match its sha256/) });
