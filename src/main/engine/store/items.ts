@@ -103,8 +103,9 @@ export class ItemsRepo {
   private readonly deleteStmt;
   private readonly countsStmt;
   private readonly errorsStmt;
+  private readonly errorCountStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.byIdStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.id = ?`);
     this.byPathStmt = db.prepare<[number, string], ItemRow>(`${SELECT} WHERE i.root_id = ? AND i.rel_path = ?`);
     this.byIdsStmt = db.prepare<[string], ItemRow>(`${SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`);
@@ -140,6 +141,7 @@ export class ItemsRepo {
       `SELECT kind, count(*) AS n FROM items WHERE status = 'indexed' GROUP BY kind`,
     );
     this.errorsStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.status = 'error' ORDER BY i.rel_path LIMIT ?`);
+    this.errorCountStmt = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM items WHERE status = 'error'`);
   }
 
   get(id: number): ItemRow | undefined {
@@ -203,6 +205,6 @@ export class ItemsRepo {
   }
 
   errorCount(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM items WHERE status = 'error'`).get() as { n: number }).n;
+    return this.errorCountStmt.get()!.n;
   }
 }

@@ -52,7 +52,7 @@ export class SpacesRepo {
   private readonly listStmt;
   private readonly stateStmt;
   private readonly markStmt;
-  private readonly knnCache = new Map<string, Statement<unknown[], Neighbour>>();
+  private readonly statements = new Map<string, Statement<unknown[], unknown>>();
 
   constructor(private readonly db: Db) {
     this.findStmt = db.prepare<[string, string, number], SpaceRow>(
@@ -111,10 +111,8 @@ export class SpacesRepo {
 
   list(): SpaceInfo[] {
     return this.listStmt.all().map((s) => {
-      const items = this.db.prepare('SELECT count(*) AS n FROM item_embeddings WHERE space_id = ?').get(s.id) as {
-        n: number;
-      };
-      const vectors = this.db.prepare(`SELECT count(*) AS n FROM ${vecTable(s.id)}`).get() as { n: number };
+      const items = this.cached<{ n: number }>('SELECT count(*) AS n FROM item_embeddings WHERE space_id = ?').get(s.id)!;
+      const vectors = this.cached<{ n: number }>(`SELECT count(*) AS n FROM ${vecTable(s.id)}`).get()!;
       return {
         id: s.id,
         modelId: s.model_id,
@@ -141,10 +139,20 @@ export class SpacesRepo {
     })();
   }
 
+  /** A prepared statement per SQL text: the per-space tables make SQL that differs by space. */
+  private cached<R = unknown>(sql: string): Statement<unknown[], R> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[], unknown>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt as Statement<unknown[], R>;
+  }
+
   /** Writes vectors (call inside the batch's transaction). */
   insertVectors(spaceId: number, rows: readonly VectorRow[]): void {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = this.cached(
       `INSERT INTO ${vecTable(spaceId)} (segment_id, embedding, kind, item_id, taken_at) VALUES (?, ?, ?, ?, ?)`,
     );
     for (const r of rows) {
@@ -166,9 +174,7 @@ export class SpacesRepo {
   vectors(spaceId: number, segmentIds: readonly number[]): Map<number, Float32Array> {
     const out = new Map<number, Float32Array>();
     if (segmentIds.length === 0) return out;
-    const stmt = this.db.prepare<[bigint], { embedding: Buffer }>(
-      `SELECT embedding FROM ${vecTable(spaceId)} WHERE segment_id = ?`,
-    );
+    const stmt = this.cached<{ embedding: Buffer }>(`SELECT embedding FROM ${vecTable(spaceId)} WHERE segment_id = ?`);
     for (const id of segmentIds) {
       const row = stmt.get(BigInt(id));
       if (row) out.set(id, new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
@@ -203,12 +209,7 @@ export class SpacesRepo {
     }
     const sql = `SELECT segment_id AS segmentId, item_id AS itemId, distance FROM ${vecTable(spaceId)}
                  WHERE ${clauses.join(' AND ')} ORDER BY distance`;
-    let stmt = this.knnCache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[], Neighbour>(sql);
-      this.knnCache.set(sql, stmt);
-    }
-    return stmt.all(...params).map((r) => ({
+    return this.cached<Neighbour>(sql).all(...params).map((r) => ({
       segmentId: Number(r.segmentId),
       itemId: Number(r.itemId),
       distance: r.distance,
