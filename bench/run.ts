@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Engine } from '../src/main/engine/index.js';
 import { Store } from '../src/main/engine/store/index.js';
 import { bestPerItem, toHits } from '../src/main/engine/search/hits.js';
-import { makeLibrary } from '../test/fixtures/make-library.js';
+import { noFacts } from '../src/main/engine/store/items.js';
+import { makeLibrary, random } from '../test/fixtures/make-library.js';
 import { COLOURS_PACK, tempDir } from '../test/helpers.js';
 import type { ItemKind } from '../src/shared/types.js';
 
@@ -19,18 +20,6 @@ function percentile(sorted: number[], p: number): number {
 
 function line(name: string, figure: string, detail = ''): void {
   console.log(`${name.padEnd(44)} ${figure}${detail ? `  (${detail})` : ''}`);
-}
-
-/** A seeded generator, so every run measures the same vectors. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomUnit(dims: number, next: () => number): Float32Array {
@@ -79,7 +68,7 @@ async function benchQueries(count: number): Promise<void> {
   const tmp = tempDir('bench-query');
   const store = Store.open(join(tmp.dir, 'library.db'));
   try {
-    const next = rng(42);
+    const next = random(42);
     const root = store.roots.add('/bench', []);
     const space = store.spaces.ensure('bench', '1', dims);
     const kinds: ItemKind[] = ['photo', 'note', 'audio'];
@@ -89,8 +78,7 @@ async function benchQueries(count: number): Promise<void> {
       store.transaction(() => {
         for (let i = start; i < Math.min(count, start + BATCH); i++) {
           const kind = kinds[i % 3]!;
-          const facts = { title: `item ${i}`, takenAt: null, width: null, height: null, durationMs: null, camera: null, latitude: null, longitude: null, meta: {} };
-          const id = store.items.upsertIndexed({ rootId: root.id, relPath: `f/${i}`, kind, size: 1, mtime: 1, hash: `h${i}` }, facts);
+          const id = store.items.upsertIndexed({ rootId: root.id, relPath: `f/${i}`, kind, size: 1, mtime: 1, hash: `h${i}` }, noFacts(`item ${i}`));
           const [segmentId] = store.segments.replace(id, [{ kind: kind === 'photo' ? 'image' : 'text', text: kind === 'photo' ? null : `chunk ${i}`, breadcrumb: [], start: 0, end: 1 }]);
           store.spaces.insertVectors(space.id, [{ segmentId: segmentId!, itemId: id, kind, takenAt: null, vector: randomUnit(dims, next) }]);
         }

@@ -3,21 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../src/main/engine/store/index.js';
-import type { ItemFacts } from '../../../src/main/engine/store/items.js';
+import { noFacts, type ItemFacts } from '../../../src/main/engine/store/items.js';
 import { vecTable } from '../../../src/main/engine/store/spaces.js';
 import type { ItemKind } from '../../../src/shared/types.js';
 
-const facts = (title: string, takenAt: number | null = null): ItemFacts => ({
-  title,
-  takenAt,
-  width: null,
-  height: null,
-  durationMs: null,
-  camera: null,
-  latitude: null,
-  longitude: null,
-  meta: {},
-});
+const facts = (title: string, takenAt: number | null = null): ItemFacts => ({ ...noFacts(title), takenAt });
 
 function unit(...xs: number[]): Float32Array {
   const v = new Float32Array(xs);

@@ -1,7 +1,7 @@
 // Note extractor: text, title and chunks of a Markdown or plain-text note.
 import { basename, extname } from 'node:path';
 import type { NewSegment } from '../store/segments.js';
-import type { ItemFacts } from '../store/items.js';
+import { noFacts, type ItemFacts } from '../store/items.js';
 import { chunkMarkdown, chunkPlainText, type Fits } from './chunk.js';
 import { decodeText } from './text.js';
 
@@ -16,17 +16,7 @@ export function extractNote(relPath: string, bytes: Uint8Array, fits: Fits): Ext
   const isMarkdown = ext === '.md' || ext === '.markdown';
   const { chunks, title } = isMarkdown ? chunkMarkdown(text, fits) : { chunks: chunkPlainText(text, fits), title: null };
   return {
-    facts: {
-      title: title ?? basename(relPath, extname(relPath)),
-      takenAt: null,
-      width: null,
-      height: null,
-      durationMs: null,
-      camera: null,
-      latitude: null,
-      longitude: null,
-      meta: { chars: text.length },
-    },
+    facts: noFacts(title ?? basename(relPath, extname(relPath)), { chars: text.length }),
     segments: chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })),
   };
 }

@@ -36,6 +36,11 @@ export interface ItemFacts {
   meta: Record<string, unknown>;
 }
 
+/** Facts with nothing known but the title; extractors fill in what they learn. */
+export function noFacts(title: string, meta: Record<string, unknown> = {}): ItemFacts {
+  return { title, takenAt: null, width: null, height: null, durationMs: null, camera: null, latitude: null, longitude: null, meta };
+}
+
 export interface FileState {
   rootId: number;
   relPath: string;
