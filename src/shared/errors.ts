@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'MODEL_NOT_FOUND', // no model pack at that path or with that id
   'MODEL_INVALID', // a pack whose manifest, files or checksums are wrong
   'MODEL_MISMATCH', // a pack that cannot answer this request (no text tower, other embedding space)
+  'NETWORK', // a download could not reach its server (offline, proxy, DNS) or the server failed
   'NO_INDEX', // a query before anything was indexed with any model
   'DB_TOO_NEW', // the database was written by a newer Trove
   'DB_CORRUPT', // the database cannot be opened or read
