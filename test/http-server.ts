@@ -16,6 +16,7 @@ export interface Fault {
 export interface Served {
   readonly body: Buffer;
   readonly fault?: Fault;
+  readonly headers?: Record<string, string>;
 }
 
 export interface TestServer {
@@ -57,9 +58,9 @@ export async function startServer(files: Record<string, Served> = {}): Promise<T
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, { ...served.headers, 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
     } else {
-      res.writeHead(200, { 'content-length': body.length });
+      res.writeHead(200, { ...served.headers, 'content-length': body.length });
     }
     const slice = body.subarray(start);
     if (f.dropAfter?.onRequests.includes(n)) {

@@ -3,6 +3,7 @@
 // Adding an operation = one line in `Operations` + its name in OPERATION_NAMES + the Engine method.
 import type { ParsedQuery } from './query.js';
 import type {
+  Diagnostics,
   Hit,
   IndexProgress,
   IndexStatus,
@@ -10,6 +11,10 @@ import type {
   ItemDetail,
   ItemKind,
   ItemSummary,
+  InstalledModel,
+  ModelListing,
+  ModelProgress,
+  ModelVariant,
   Root,
   SpaceInfo,
   Thumbnail,
@@ -54,6 +59,11 @@ export interface Operations {
   related: { req: RelatedRequest; res: RelatedResponse };
   getItem: { req: ItemRef; res: ItemDetail };
   thumbnail: { req: ItemRef & { readonly size: 'small' | 'large' }; res: Thumbnail };
+  listModels: { req: Record<string, never>; res: readonly ModelListing[] };
+  downloadModel: { req: { readonly id: string; readonly variant?: ModelVariant }; res: InstalledModel };
+  verifyModel: { req: { readonly id: string }; res: InstalledModel };
+  removeModel: { req: { readonly id: string }; res: { readonly removed: boolean } };
+  doctor: { req: Record<string, never>; res: Diagnostics };
 }
 
 export type OperationName = keyof Operations;
@@ -71,6 +81,11 @@ export const OPERATION_NAMES = [
   'related',
   'getItem',
   'thumbnail',
+  'listModels',
+  'downloadModel',
+  'verifyModel',
+  'removeModel',
+  'doctor',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that OPERATION_NAMES lists every operation of the contract.
@@ -89,10 +104,11 @@ export interface Events {
   progress: IndexProgress;
   itemsChanged: { readonly changed: readonly number[]; readonly removed: readonly number[] };
   rootsChanged: readonly Root[];
+  modelProgress: ModelProgress;
 }
 
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['progress', 'itemsChanged', 'rootsChanged'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['progress', 'itemsChanged', 'rootsChanged', 'modelProgress'] as const satisfies readonly EventName[];
 type UnlistedEvent = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
 const everyEventListed: [UnlistedEvent] extends [never] ? true : UnlistedEvent = true;
 void everyEventListed;

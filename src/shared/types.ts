@@ -118,3 +118,51 @@ export interface Thumbnail {
   readonly height: number;
   readonly data: Uint8Array;
 }
+
+/** Precision of an installed model pack: int8 is the CPU default, fp16 the GPU default, where published. */
+export type ModelVariant = 'fp32' | 'int8' | 'fp16';
+
+export interface InstalledModel {
+  readonly id: string;
+  readonly title: string;
+  readonly licence: string;
+  readonly dimensions: number;
+  readonly revision: string;
+  readonly variant: ModelVariant | null;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface ModelListing {
+  readonly id: string;
+  readonly title: string;
+  readonly licence: string;
+  readonly dimensions: number;
+  readonly source: string | null; // repo@revision; null for a pack installed by hand
+  readonly pinned: boolean; // sizes and checksums known before download
+  readonly downloadBytes: number | null; // of the default variant, when pinned
+  readonly installed: InstalledModel | null;
+}
+
+export interface ModelProgress {
+  readonly id: string;
+  readonly file: string;
+  readonly fileIndex: number; // 1-based
+  readonly files: number;
+  readonly bytes: number; // of the whole pack so far
+  readonly total: number | null; // of the whole pack, when known
+  readonly ratePerSecond: number; // bytes per second
+}
+
+/** What `trove doctor` and the settings page show about the machine and the model runtime. */
+export interface Diagnostics {
+  readonly versions: Readonly<Record<string, string>>;
+  readonly dataDir: string;
+  readonly device: 'auto' | 'cpu' | 'gpu';
+  readonly providers: readonly { readonly name: string; readonly usable: boolean; readonly note: string }[];
+  readonly provider: string | null; // the provider the loaded model runs on
+  readonly threads: { readonly intraOp: number; readonly cores: number };
+  readonly model: { readonly id: string; readonly revision: string; readonly path: string } | null;
+  readonly modelError: string | null; // why the model could not be loaded, if it could not
+  readonly packs: readonly ModelListing[];
+}

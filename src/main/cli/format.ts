@@ -1,6 +1,6 @@
 // Text the CLI prints for a person. Pure, so it is tested without a terminal.
 import { relative, isAbsolute } from 'node:path';
-import type { Hit, IndexProgress, IndexStatus, IndexSummary } from '../../shared/types.js';
+import type { Diagnostics, Hit, IndexProgress, IndexStatus, IndexSummary, ModelListing, ModelProgress } from '../../shared/types.js';
 
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);
@@ -75,5 +75,58 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${sp.state}, ${sp.items} items, ${sp.vectors} vectors`);
   }
   if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}`);
+  return lines.join('\n');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+function bar(fraction: number, width: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+/** One line of download progress: bar, bytes of total, rate, time left, file. */
+export function downloadLine(p: ModelProgress, columns: number): string {
+  const size = p.total !== null ? `${formatBytes(p.bytes)}/${formatBytes(p.total)}` : formatBytes(p.bytes);
+  const rate = p.ratePerSecond > 0 ? ` ${formatBytes(p.ratePerSecond)}/s` : '';
+  const eta = p.total !== null && p.ratePerSecond > 0 && p.bytes < p.total ? ` ${formatDuration((p.total - p.bytes) / p.ratePerSecond)} left` : '';
+  const stats = ` ${size}${rate}${eta} ${p.id} ${p.fileIndex}/${p.files} ${p.file}`;
+  const line = `${p.total !== null ? bar(p.bytes / p.total, Math.max(10, Math.min(30, columns - stats.length - 10))) : 'Downloading'}${stats}`;
+  return line.length > columns ? `${line.slice(0, Math.max(0, columns - 1))}…` : line;
+}
+
+export function formatModels(models: readonly ModelListing[], cwd = process.cwd()): string {
+  if (models.length === 0) return 'No model packs.';
+  return models
+    .map((m) => {
+      const state = m.installed
+        ? `installed (${m.installed.variant ?? 'fp32'}, ${formatBytes(m.installed.bytes)}) at ${displayPath(m.installed.path, cwd)}`
+        : `not installed${m.downloadBytes !== null ? `, ${formatBytes(m.downloadBytes)} to download` : ''}${m.pinned ? '' : ' (unpinned: checksums recorded at download)'}`;
+      return `${m.id.padEnd(16)} ${m.title}\n${' '.repeat(17)}${m.dimensions} dimensions, ${m.licence}${m.source ? `, ${m.source}` : ''}; ${state}`;
+    })
+    .join('\n');
+}
+
+export function formatDoctor(d: Diagnostics, cwd = process.cwd()): string {
+  const lines = [
+    `Trove ${d.versions.trove ?? '?'}`,
+    `Runtime: ${Object.entries(d.versions).filter(([k]) => k !== 'trove').map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `Data folder: ${displayPath(d.dataDir, cwd)}`,
+    `Device: ${d.device}; execution providers: ${d.providers.map((p) => `${p.name} (${p.note})`).join(', ')}`,
+    `Threads: ${d.threads.intraOp} for inference of ${d.threads.cores} cores`,
+    d.model ? `Model: ${d.model.id}@${d.model.revision} on ${d.provider ?? '?'}, from ${displayPath(d.model.path, cwd)}` : `Model: not loaded${d.modelError ? ` (${d.modelError})` : ''}`,
+    'Packs:',
+    ...d.packs.map((p) => `  ${p.id}: ${p.installed ? `installed (${p.installed.variant ?? 'fp32'}, ${formatBytes(p.installed.bytes)})` : 'not installed'}`),
+  ];
   return lines.join('\n');
 }

@@ -3,11 +3,11 @@
 // non-zero exit (1 for a failed operation, 2 for a usage mistake), never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TroveError } from '../../shared/errors.js';
-import { isItemKind, type ItemKind, type Root } from '../../shared/types.js';
+import { isItemKind, type ItemKind, type ModelVariant, type Root } from '../../shared/types.js';
 import { Engine } from '../engine/index.js';
 import { defaultDataDir } from '../engine/paths.js';
 import type { Device } from '../engine/models/session.js';
-import { displayPath, formatHits, formatStatus, formatSummary } from './format.js';
+import { displayPath, formatBytes, formatDoctor, formatHits, formatModels, formatStatus, formatSummary } from './format.js';
 import { ProgressBar } from './progress.js';
 
 const HELP = `trove — search your photos, notes and recordings together
@@ -18,6 +18,11 @@ Usage:
   trove search "<text>"          find items by meaning [--kind photo|note|audio] [--limit N]
   trove related <file>           items that belong with a file [--kind …] [--limit N]
   trove status                   folders, counts, model and embedding spaces [--errors]
+  trove models list              model packs in the catalogue and installed
+  trove models download <id>     download and verify a pack [--variant fp32|int8|fp16]
+  trove models verify [id]       re-check installed packs against their checksums
+  trove models remove <id>       delete an installed pack
+  trove doctor                   versions, execution providers, threads, packs
 
 Options:
   --json               machine-readable output on stdout
@@ -39,6 +44,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   ignore: { type: 'string', multiple: true },
   errors: { type: 'boolean' },
+  variant: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
@@ -69,6 +75,12 @@ function parseLimit(value: string | undefined): number | undefined {
   return n;
 }
 
+function parseVariant(value: string | undefined): ModelVariant | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'fp32' && value !== 'int8' && value !== 'fp16') throw new UsageError(`--variant must be fp32, int8 or fp16, not "${value}"`);
+  return value;
+}
+
 function parseDevice(value: string | undefined): Device | undefined {
   if (value === undefined) return undefined;
   if (value !== 'auto' && value !== 'cpu' && value !== 'gpu') throw new UsageError(`--device must be auto, cpu or gpu, not "${value}"`);
@@ -83,6 +95,7 @@ async function version(): Promise<string> {
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let engine: Engine | undefined;
+  const bar = new ProgressBar();
   try {
     let parsed;
     try {
@@ -106,15 +119,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const limit = parseLimit(values.limit);
     const device = parseDevice(values.device);
     const dataDir = values['data-dir'] ?? defaultDataDir();
-    const open = () =>
-      Engine.open({ dataDir, ...(values.model ? { model: values.model } : {}), ...(device ? { device } : {}) });
+    const open = () => {
+      const e = Engine.open({ dataDir, ...(values.model ? { model: values.model } : {}), ...(device ? { device } : {}) });
+      // A pack downloading on first use shows its progress like `trove models download` does.
+      if (!json) e.on('modelProgress', (p) => bar.download(p));
+      return e;
+    };
 
     switch (command) {
       case 'index':
       case 'watch': {
         engine = open();
         const roots = await addRoots(engine, args, values.ignore ?? []);
-        const bar = new ProgressBar();
+        await engine.encoder(); // a first-use download happens here, before the index bar starts
+        bar.clear();
         const showProgress = !json && bar.enabled;
         const off = engine.on('progress', (p) => showProgress && bar.update(p));
         const summary = await engine.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
@@ -154,6 +172,44 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         } else print(formatStatus(status), status);
         return 0;
       }
+      case 'models': {
+        engine = open();
+        const [sub, id, ...rest] = args;
+        if (rest.length) throw new UsageError(`trove models ${sub}: too many arguments`);
+        if (sub === 'list' || sub === undefined) {
+          const models = await engine.listModels();
+          print(formatModels(models), models);
+          return 0;
+        }
+        if (sub === 'download') {
+          if (!id) throw new UsageError('trove models download <id>: name a pack (trove models list)');
+          const variant = parseVariant(values.variant);
+          const installed = await engine.downloadModel({ id, ...(variant ? { variant } : {}) });
+          bar.clear();
+          print(`Installed ${installed.id} (${installed.variant ?? 'fp32'}, ${formatBytes(installed.bytes)}) at ${displayPath(installed.path)}.`, installed);
+          return 0;
+        }
+        if (sub === 'verify') {
+          const ids = id ? [id] : (await engine.listModels()).filter((m) => m.installed).map((m) => m.id);
+          const results = [];
+          for (const one of ids) results.push(await engine.verifyModel({ id: one }));
+          print(results.length ? results.map((r) => `${r.id}: ok (${formatBytes(r.bytes)})`).join('\n') : 'No packs installed.', results);
+          return 0;
+        }
+        if (sub === 'remove') {
+          if (!id) throw new UsageError('trove models remove <id>: name a pack');
+          const { removed } = await engine.removeModel({ id });
+          print(removed ? `Removed ${id}.` : `${id} was not installed.`, { removed });
+          return 0;
+        }
+        throw new UsageError(`unknown models command "${sub}" (list, download, verify, remove)`);
+      }
+      case 'doctor': {
+        engine = open();
+        const d = await engine.doctor();
+        print(formatDoctor(d), d);
+        return 0;
+      }
       default:
         throw new UsageError(`unknown command "${command}" (try trove --help)`);
     }
@@ -170,6 +226,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (process.env.TROVE_LOG === 'debug') io.err(String((error as Error)?.stack));
     return 1;
   } finally {
+    bar.clear();
     await engine?.close().catch(() => undefined);
   }
 }

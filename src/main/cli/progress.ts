@@ -1,6 +1,6 @@
 // The progress bar on a terminal: redraws one line on stderr at most ten times a second; silent when not a TTY.
-import type { IndexProgress } from '../../shared/types.js';
-import { progressLine } from './format.js';
+import type { IndexProgress, ModelProgress } from '../../shared/types.js';
+import { downloadLine, progressLine } from './format.js';
 
 export class ProgressBar {
   private last = 0;
@@ -13,11 +13,19 @@ export class ProgressBar {
   }
 
   update(p: IndexProgress): void {
+    this.draw(p.done >= p.total, () => progressLine(p, this.stream.columns || 80));
+  }
+
+  download(p: ModelProgress): void {
+    this.draw(p.total !== null && p.bytes >= p.total, () => downloadLine(p, this.stream.columns || 80));
+  }
+
+  private draw(final: boolean, line: () => string): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (now - this.last < 100 && p.done < p.total) return;
+    if (now - this.last < 100 && !final) return;
     this.last = now;
-    this.stream.write(`\r\x1b[2K${progressLine(p, this.stream.columns || 80)}`);
+    this.stream.write(`\r\x1b[2K${line()}`);
     this.drawn = true;
   }
 

@@ -1,7 +1,7 @@
 // The Engine: the one implementation of the API contract (src/shared/api.ts). The CLI calls it in process; the
 // Electron utility process and browser mode put a transport in front of it. No search logic lives anywhere else.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type {
   Events,
@@ -17,13 +17,16 @@ import type {
   ItemRef,
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
-import type { IndexStatus, IndexSummary, ItemDetail, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { Diagnostics, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { ProgressTracker } from './ingest/progress.js';
 import { watchRoots, type WatchHandle } from './ingest/watcher.js';
 import { OnnxEncoder, type Encoder } from './models/encoder.js';
-import { DEFAULT_MODEL_ID, resolvePackDir } from './models/resolve.js';
-import type { Device } from './models/session.js';
+import { loadCatalogue } from './models/catalogue.js';
+import { ModelManager } from './models/manager.js';
+import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
+import { defaultThreads, gpuProviders, providerInstalled, type Device } from './models/session.js';
+import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
 import { related } from './search/related.js';
 import { checkKinds, checkLimit, search } from './search/search.js';
@@ -37,6 +40,8 @@ export interface EngineOptions {
   readonly model?: string;
   readonly device?: Device;
   readonly threads?: number;
+  /** A Hugging Face mirror for model downloads (tests point it at 127.0.0.1). */
+  readonly modelBaseUrl?: string;
 }
 
 interface StoredModel {
@@ -49,6 +54,7 @@ export class Engine implements TroveApi, TroveEvents {
   private readonly events = new EventEmitter();
   private readonly progress = new ProgressTracker();
   private readonly paths;
+  readonly models: ModelManager;
   private encoderPromise: Promise<Encoder> | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
 
@@ -57,6 +63,7 @@ export class Engine implements TroveApi, TroveEvents {
     private readonly options: EngineOptions,
   ) {
     this.paths = dataPaths(options.dataDir);
+    this.models = new ModelManager(this.paths.models, loadCatalogue(), options.modelBaseUrl ? { baseUrl: options.modelBaseUrl } : {});
   }
 
   static open(options: EngineOptions): Engine {
@@ -83,16 +90,96 @@ export class Engine implements TroveApi, TroveEvents {
     return this.encoderPromise;
   }
 
-  private async loadEncoder(): Promise<Encoder> {
+  /** The model asked for: --model, else the pack this library used last, else the default. */
+  private wantedModel(): string {
     const stored = this.store.settings.get<StoredModel>('model');
-    const explicit = this.options.model;
-    const dir = explicit ? resolvePackDir(explicit, this.paths.models) : stored ? stored.path : resolvePackDir(DEFAULT_MODEL_ID, this.paths.models);
+    return this.options.model ?? (stored && existsSync(stored.path) ? stored.path : (stored?.id ?? DEFAULT_MODEL_ID));
+  }
+
+  private async loadEncoder(): Promise<Encoder> {
+    const choice = chooseModel(this.wantedModel(), this.models);
+    // On first use a catalogue pack downloads into the data folder, with progress as `modelProgress` events.
+    const dir =
+      choice.kind === 'download'
+        ? (await this.models.install(choice.id, { gpu: this.usesGpu(), onProgress: (p) => this.emit('modelProgress', p) })).path
+        : choice.dir;
+    const device = this.device();
     const encoder = await OnnxEncoder.open(dir, {
-      ...(this.options.device ? { device: this.options.device } : {}),
+      device,
       ...(this.options.threads ? { threads: this.options.threads } : {}),
     });
     this.store.settings.set('model', { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir });
     return encoder;
+  }
+
+  /** The device asked for: the option, else the library's setting, else auto. */
+  device(): Device {
+    const setting = this.store.settings.get<Device>('device');
+    return this.options.device ?? (setting === 'cpu' || setting === 'gpu' ? setting : 'auto');
+  }
+
+  /** Whether inference will try a GPU provider (it decides which precision of a pack to download). */
+  private usesGpu(): boolean {
+    const device = this.device();
+    return device === 'gpu' || (device === 'auto' && gpuProviders().some((p) => providerInstalled(p)));
+  }
+
+  // ---- models ------------------------------------------------------------------------------------------------
+
+  async listModels(): Promise<readonly ModelListing[]> {
+    return this.models.list();
+  }
+
+  async downloadModel(req: Operations['downloadModel']['req']): Promise<InstalledModel> {
+    if (typeof req.id !== 'string') throw new TroveError('INVALID_ARGUMENT', 'id must be a model id');
+    if (req.variant !== undefined && !['fp32', 'int8', 'fp16'].includes(req.variant)) throw new TroveError('INVALID_ARGUMENT', 'variant must be fp32, int8 or fp16');
+    return this.models.install(req.id, {
+      gpu: this.usesGpu(),
+      ...(req.variant ? { variant: req.variant } : {}),
+      onProgress: (p) => this.emit('modelProgress', p),
+    });
+  }
+
+  async verifyModel(req: Operations['verifyModel']['req']): Promise<InstalledModel> {
+    return this.models.verify(String(req.id));
+  }
+
+  async removeModel(req: Operations['removeModel']['req']): Promise<{ removed: boolean }> {
+    const id = String(req.id);
+    const current = await this.encoderPromise?.catch(() => null);
+    if (current && current.packDir === this.models.dir(id)) {
+      throw new TroveError('INVALID_ARGUMENT', `model "${id}" is in use; switch to another model first`);
+    }
+    return { removed: this.models.remove(id) };
+  }
+
+  async doctor(): Promise<Diagnostics> {
+    let encoder: Encoder | null = null;
+    let modelError: string | null = null;
+    const wanted = this.wantedModel();
+    try {
+      // Diagnose what is there; never start a download from here.
+      if (chooseModel(wanted, this.models).kind === 'download') modelError = `"${wanted}" is not downloaded yet (trove models download ${wanted})`;
+      else encoder = await this.encoder();
+    } catch (error) {
+      modelError = (error as Error).message;
+    }
+    const providers = [...gpuProviders().map((name) => ({
+      name,
+      usable: providerInstalled(name),
+      note: providerInstalled(name) ? 'installed' : name === 'cuda' ? 'not installed: npm run cuda (needs CUDA 12 and cuDNN 9)' : 'not available',
+    })), { name: 'cpu', usable: true, note: 'always available' }];
+    return {
+      versions: runtimeVersions(this.store),
+      dataDir: this.options.dataDir,
+      device: this.device(),
+      providers,
+      provider: encoder?.provider ?? null,
+      threads: { intraOp: this.options.threads ?? defaultThreads(), cores: (await import('node:os')).availableParallelism() },
+      model: encoder ? { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir } : null,
+      modelError,
+      packs: this.models.list(),
+    };
   }
 
   /** The embedding space of the current encoder. */

@@ -33,7 +33,7 @@ describe('Downloader', () => {
     const seen: TransferProgress[] = [];
     const file = dest();
     const r = await downloader((p) => seen.push(p)).download({ url: `${server.url}/a.bin`, dest: file, size: body.length, sha256: sha });
-    expect(r).toEqual({ size: body.length, sha256: sha, resumedFrom: 0 });
+    expect(r).toEqual({ size: body.length, sha256: sha, resumedFrom: 0, commit: null });
     expect(readFileSync(file).equals(body)).toBe(true);
     expect(existsSync(`${file}.part`)).toBe(false);
     expect(seen.at(-1)).toMatchObject({ bytes: body.length, total: body.length });

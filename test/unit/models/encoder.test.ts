@@ -71,3 +71,13 @@ describe('TextTokenizer', () => {
     expect(b.ids[3]).toBe(BigInt(ids[ids.length - 1]!));
   });
 });
+
+describe('TextTokenizer padding', () => {
+  it('pads to the full context for towers trained that way (SigLIP)', async () => {
+    const pack = await loadPack(COLOURS_PACK);
+    const t = new TextTokenizer(pack.tokenizer!.json, pack.tokenizer!.config, 8, 'max_length');
+    const b = t.encodeBatch(['red']);
+    expect(b.length).toBe(8);
+    expect(Array.from(b.mask)).toEqual([1n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
+  });
+});

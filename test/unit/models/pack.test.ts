@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxEncoder } from '../../../src/main/engine/models/encoder.js';
 import { inferManifest, loadPack, MANIFEST_FILE } from '../../../src/main/engine/models/pack.js';
-import { resolvePackDir } from '../../../src/main/engine/models/resolve.js';
+import { ModelManager } from '../../../src/main/engine/models/manager.js';
+import { chooseModel } from '../../../src/main/engine/models/resolve.js';
+import { loadCatalogue } from '../../../src/main/engine/models/catalogue.js';
 import { providerChain } from '../../../src/main/engine/models/session.js';
 import { COLOURS_PACK, tempDir } from '../../helpers.js';
 
@@ -65,8 +67,11 @@ describe('model packs', () => {
 
   it('say clearly when a pack is missing', async () => {
     await expect(loadPack(join(tmp.dir, 'nowhere'))).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    expect(() => resolvePackDir('clip-vit-b32', join(tmp.dir, 'models'))).toThrow(/"clip-vit-b32" is not installed/);
-    expect(resolvePackDir('test/fixtures/packs/colours', join(tmp.dir, 'models'), join(COLOURS_PACK, '../../../..'))).toBe(COLOURS_PACK);
+    const manager = new ModelManager(join(tmp.dir, 'models'), loadCatalogue());
+    expect(chooseModel('clip-vit-b32', manager)).toEqual({ kind: 'download', id: 'clip-vit-b32' });
+    expect(() => chooseModel('no-such-model', manager)).toThrow(/no model "no-such-model": it is neither a pack folder/);
+    expect(() => chooseModel('./no/such/folder', manager)).toThrow(/no model pack folder at/);
+    expect(chooseModel('test/fixtures/packs/colours', manager, join(COLOURS_PACK, '../../../..'))).toEqual({ kind: 'folder', dir: COLOURS_PACK });
   });
 });
 

@@ -28,6 +28,7 @@ export interface DownloadResult {
   readonly size: number;
   readonly sha256: string;
   readonly resumedFrom: number; // bytes that were already there
+  readonly commit: string | null; // the source revision the server says it served (Hugging Face: X-Repo-Commit)
 }
 
 export interface DownloaderOptions {
@@ -168,6 +169,6 @@ export class Downloader {
     out.end();
     await finished;
     if (total !== null && bytes !== total) throw new Transient(`the transfer ended after ${bytes} of ${total} bytes`);
-    return { size: bytes, sha256: hash.digest('hex'), resumedFrom };
+    return { size: bytes, sha256: hash.digest('hex'), resumedFrom, commit: response.headers.get('x-repo-commit') };
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TroveError } from '../../../shared/errors.js';
+import type { ModelVariant } from '../../../shared/types.js';
 import { parseImageProcessor, type ImageProcessorConfig } from './preprocess.js';
 
 export const MANIFEST_FILE = 'trove-pack.json';
@@ -18,9 +19,16 @@ export interface PackFile {
   readonly sha256: string;
 }
 
+export const VARIANTS = ['fp32', 'int8', 'fp16'] as const satisfies readonly ModelVariant[];
+export type Variant = ModelVariant;
+
 export interface TowerSpec {
-  readonly file: string;
+  readonly file: string; // the full-precision graph
   readonly output?: string; // the output to read; default: the first whose name ends in `_embeds`, else the first
+  /** Other precisions the source publishes (catalogue entries): int8 is used on the CPU, fp16 on a GPU. */
+  readonly variants?: Partial<Record<Exclude<Variant, 'fp32'>, string>>;
+  /** Text towers: pad every text to the context length (SigLIP was trained so) or only to the batch's longest. */
+  readonly padding?: 'longest' | 'max_length';
 }
 
 export interface PackManifest {
@@ -34,7 +42,22 @@ export interface PackManifest {
   readonly towers: { readonly image?: TowerSpec; readonly text?: TowerSpec };
   readonly files: readonly PackFile[];
   readonly source?: { readonly repo: string; readonly revision: string };
+  readonly variant?: Variant; // which precision an installed pack holds
 }
+
+/** A file of a catalogue entry: size and sha256 are null until the entry is pinned (scripts/pin-models.ts). */
+export interface CatalogueFile {
+  readonly path: string;
+  readonly size: number | null;
+  readonly sha256: string | null;
+}
+
+/** An entry of the model catalogue (models/*.json): a manifest whose files may not be pinned yet. */
+export type CatalogueEntry = Omit<PackManifest, 'files' | 'source'> & {
+  readonly files: readonly CatalogueFile[];
+  readonly source: { readonly repo: string; readonly revision: string };
+  readonly pinned: boolean;
+};
 
 export interface ModelPack {
   readonly dir: string;
@@ -62,6 +85,19 @@ function invalid(dir: string, why: string): TroveError {
 
 /** Checks a manifest's shape; returns it typed. */
 export function parseManifest(json: Json, dir: string): PackManifest {
+  const { files, ...rest } = parseManifestLoose(json, dir, false);
+  return { ...rest, files: files as PackFile[] };
+}
+
+/** Checks a catalogue entry: like a manifest, plus a source, and files may be unpinned. */
+export function parseCatalogueEntry(json: Json, where: string): CatalogueEntry {
+  const m = parseManifestLoose(json, where, true);
+  if (!m.source) throw invalid(where, 'a catalogue entry needs "source": { "repo", "revision" }');
+  const pinned = m.files.every((f) => f.size !== null && f.sha256 !== null);
+  return { ...m, source: m.source, pinned };
+}
+
+function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Omit<PackManifest, 'files'> & { files: CatalogueFile[] } {
   const str = (k: string) => {
     const v = json[k];
     if (typeof v !== 'string' || v === '') throw invalid(dir, `${MANIFEST_FILE}: "${k}" must be a non-empty string`);
@@ -75,22 +111,36 @@ export function parseManifest(json: Json, dir: string): PackManifest {
   if (json.format !== 1) throw invalid(dir, `${MANIFEST_FILE}: unsupported format ${String(json.format)} (this Trove reads format 1)`);
   const files = json.files;
   if (!Array.isArray(files)) throw invalid(dir, `${MANIFEST_FILE}: "files" must be a list`);
-  const parsedFiles = files.map((f: unknown) => {
+  const parsedFiles = files.map((f: unknown): CatalogueFile => {
     const o = f as Json;
-    if (typeof o?.path !== 'string' || typeof o.size !== 'number' || typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) {
+    const unpinned = allowUnpinned && o?.size === null && o?.sha256 === null;
+    if (typeof o?.path !== 'string' || (!unpinned && (typeof o.size !== 'number' || typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)))) {
       throw invalid(dir, `${MANIFEST_FILE}: every file needs path, size and a sha256 in hex`);
     }
-    if (o.path.split('/').some((p) => p === '..' || p === '') || o.path.startsWith('/')) {
+    if (o.path.split('/').some((p) => p === '..' || p === '' || p === '.') || o.path.startsWith('/') || o.path.includes('\\')) {
       throw invalid(dir, `${MANIFEST_FILE}: file path ${o.path} leaves the pack`);
     }
-    return { path: o.path, size: o.size, sha256: o.sha256 };
+    return unpinned ? { path: o.path, size: null, sha256: null } : { path: o.path, size: o.size as number, sha256: o.sha256 as string };
   });
   const towersJson = (json.towers ?? {}) as Json;
   const tower = (k: 'image' | 'text'): TowerSpec | undefined => {
     const t = towersJson[k] as Json | undefined;
     if (t === undefined) return undefined;
     if (typeof t.file !== 'string') throw invalid(dir, `${MANIFEST_FILE}: towers.${k}.file must be a path`);
-    return typeof t.output === 'string' ? { file: t.file, output: t.output } : { file: t.file };
+    const variants: Partial<Record<'int8' | 'fp16', string>> = {};
+    for (const v of ['int8', 'fp16'] as const) {
+      const file = (t.variants as Json | undefined)?.[v];
+      if (typeof file === 'string') variants[v] = file;
+    }
+    if (t.padding !== undefined && t.padding !== 'longest' && t.padding !== 'max_length') {
+      throw invalid(dir, `${MANIFEST_FILE}: towers.${k}.padding must be "longest" or "max_length"`);
+    }
+    return {
+      file: t.file,
+      ...(typeof t.output === 'string' ? { output: t.output } : {}),
+      ...(Object.keys(variants).length ? { variants } : {}),
+      ...(t.padding === 'longest' || t.padding === 'max_length' ? { padding: t.padding } : {}),
+    };
   };
   const image = tower('image');
   const text = tower('text');
@@ -109,6 +159,7 @@ export function parseManifest(json: Json, dir: string): PackManifest {
     ...(source && typeof source.repo === 'string' && typeof source.revision === 'string'
       ? { source: { repo: source.repo, revision: source.revision } }
       : {}),
+    ...(typeof json.variant === 'string' && (VARIANTS as readonly string[]).includes(json.variant) ? { variant: json.variant as Variant } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ export class TextTokenizer {
     tokenizerJson: object,
     tokenizerConfig: Record<string, unknown>,
     readonly contextLength: number,
+    private readonly padding: 'longest' | 'max_length' = 'longest',
   ) {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
     const pad = tokenizerConfig.pad_token;
@@ -45,7 +46,8 @@ export class TextTokenizer {
       // Keep the final token: for CLIP-style towers it is the end-of-text token the model pools at.
       return [...ids.slice(0, this.contextLength - 1), ids[ids.length - 1]!];
     });
-    const length = Math.max(1, ...encoded.map((e) => e.length));
+    // SigLIP-style towers were trained on texts padded to the full context: pad so, or the vectors drift.
+    const length = this.padding === 'max_length' ? this.contextLength : Math.max(1, ...encoded.map((e) => e.length));
     const ids = new BigInt64Array(texts.length * length).fill(BigInt(this.padId));
     const mask = new BigInt64Array(texts.length * length);
     encoded.forEach((e, row) => {

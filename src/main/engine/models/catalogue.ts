@@ -1,0 +1,57 @@
+// The model catalogue: the packs Trove offers, one manifest per file in the repository's models/ folder.
+// [Note: catalogue]
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TroveError } from '../../../shared/errors.js';
+import { parseCatalogueEntry, type CatalogueEntry, type Variant } from './pack.js';
+
+/** The repository's models/ folder (in a packaged app, the same folder shipped beside the code). */
+export const CATALOGUE_DIR = resolve(fileURLToPath(new URL('../../../../models', import.meta.url)));
+
+/** TROVE_CATALOGUE_DIR replaces the catalogue (a private mirror's, or a test's). */
+export function loadCatalogue(dir: string = process.env.TROVE_CATALOGUE_DIR || CATALOGUE_DIR): CatalogueEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    const where = join(dir, name);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(where, 'utf8'));
+    } catch (error) {
+      throw new TroveError('MODEL_INVALID', `model catalogue ${where}: ${(error as Error).message}`);
+    }
+    const entry = parseCatalogueEntry(json as Record<string, unknown>, where);
+    if (`${entry.id}.json` !== name) throw new TroveError('MODEL_INVALID', `model catalogue ${where}: the file must be named ${entry.id}.json`);
+    return entry;
+  });
+}
+
+/** The precision to install: int8 on the CPU, fp16 on a GPU, where the source publishes them. */
+export function defaultVariant(entry: Pick<CatalogueEntry, 'towers'>, gpu: boolean): Variant {
+  const towers = [entry.towers.image, entry.towers.text].filter((t) => t !== undefined);
+  const want = gpu ? 'fp16' : 'int8';
+  return towers.length > 0 && towers.every((t) => t.variants?.[want] !== undefined) ? want : 'fp32';
+}
+
+/** The files an installation of this variant needs: every file but the other precisions' graphs. */
+export function filesFor(entry: CatalogueEntry, variant: Variant): { files: CatalogueEntry['files']; towers: CatalogueEntry['towers'] } {
+  const allGraphs = new Set<string>();
+  const towers: { -readonly [K in keyof CatalogueEntry['towers']]: CatalogueEntry['towers'][K] } = {};
+  for (const k of ['image', 'text'] as const) {
+    const t = entry.towers[k];
+    if (!t) continue;
+    allGraphs.add(t.file);
+    for (const f of Object.values(t.variants ?? {})) allGraphs.add(f);
+    const file = variant === 'fp32' ? t.file : t.variants?.[variant];
+    if (!file) throw new TroveError('INVALID_ARGUMENT', `${entry.id} has no ${variant} ${k} tower (available: ${['fp32', ...Object.keys(t.variants ?? {})].join(', ')})`);
+    const { variants: _variants, ...rest } = t;
+    towers[k] = { ...rest, file };
+  }
+  const chosen = new Set([towers.image?.file, towers.text?.file]);
+  return { files: entry.files.filter((f) => !allGraphs.has(f.path) || chosen.has(f.path)), towers };
+}
