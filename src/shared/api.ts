@@ -50,7 +50,8 @@ export interface RelatedResponse {
 }
 
 export interface Operations {
-  addRoot: { req: { readonly path: string; readonly ignore?: readonly string[] }; res: Root };
+  addRoot: { req: { readonly path: string; readonly ignore?: readonly string[]; readonly ocr?: boolean }; res: Root };
+  updateRoot: { req: { readonly id: number; readonly ignore?: readonly string[]; readonly ocr?: boolean }; res: Root };
   removeRoot: { req: { readonly id: number }; res: { readonly removedItems: number } };
   listRoots: { req: Record<string, never>; res: readonly Root[] };
   indexNow: { req: { readonly rootIds?: readonly number[] }; res: IndexSummary };
@@ -73,6 +74,7 @@ export type ResponseOf<K extends OperationName> = Operations[K]['res'];
 /** The runtime list of operations, for dispatchers that must refuse anything else. */
 export const OPERATION_NAMES = [
   'addRoot',
+  'updateRoot',
   'removeRoot',
   'listRoots',
   'indexNow',

@@ -23,6 +23,7 @@ export interface Root {
   readonly items: number;
   readonly errors: number;
   readonly present: boolean; // false while the folder is missing (an unplugged disk): its items are kept
+  readonly ocr: boolean; // recognise text printed in its photos
 }
 
 export interface ItemSummary {
@@ -64,11 +65,12 @@ export interface Segment {
 export interface Match {
   readonly segment: Segment;
   readonly score: number; // cosine similarity in the joint space, -1..1
+  readonly lexical: boolean; // the segment holds the query's words (not only its meaning)
 }
 
 export interface Hit {
   readonly item: ItemSummary;
-  readonly score: number; // the best match's score
+  readonly score: number; // the match's cosine similarity; results are ordered by meaning and words together
   readonly match: Match;
 }
 
@@ -83,7 +85,7 @@ export interface SpaceInfo {
 }
 
 export interface IndexProgress {
-  readonly phase: 'idle' | 'scanning' | 'embedding';
+  readonly phase: 'idle' | 'scanning' | 'embedding' | 'ocr';
   readonly done: number;
   readonly total: number;
   readonly failed: number;
@@ -96,9 +98,11 @@ export interface IndexSummary {
   readonly scanned: number;
   readonly added: number;
   readonly changed: number;
+  readonly reembedded: number; // unchanged on disk, embedded again for a new model
   readonly unchanged: number;
   readonly removed: number;
   readonly failed: number;
+  readonly ocr: number; // photos read by OCR
   readonly embedded: { readonly images: number; readonly texts: number }; // encoder inputs actually run
   readonly seconds: number;
 }

@@ -28,7 +28,7 @@ describe('trove CLI', () => {
   afterAll(() => tmp.cleanup());
 
   it('indexes, then answers search and related as JSON with scores', async () => {
-    const index = await run(['index', lib, '--model', 'test/fixtures/packs/colours', ...data]);
+    const index = await run(['index', lib, '--no-ocr', '--model', 'test/fixtures/packs/colours', ...data]);
     expect(index.code).toBe(0);
     expect(index.stdout).toMatch(/^Indexed 24 files .* 24 added/);
     expect(index.stderr).toBe(''); // no progress bar when not a terminal

@@ -50,7 +50,7 @@ describe('a library Trove did not make', () => {
       writeFileSync(join(lib, c.file), await c.make());
       writeFileSync(join(lib, `diary/entry-${i}.txt`), `${c.note}\n\nNothing else happened.\n`);
     }
-    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK });
+    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK, ocr: false });
     await engine.addRoot({ path: lib });
     expect(await engine.indexNow()).toMatchObject({ added: CASES.length * 2, failed: 0 });
   });

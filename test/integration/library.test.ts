@@ -20,7 +20,7 @@ describe('indexing and searching the fixture library', () => {
 
   beforeAll(async () => {
     await makeLibrary(lib);
-    engine = Engine.open({ dataDir: data, model: COLOURS_PACK });
+    engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
     await engine.addRoot({ path: lib });
     const summary = await engine.indexNow();
     expect(summary).toMatchObject({ added: 24, failed: 0, removed: 0 });
@@ -162,12 +162,12 @@ describe('indexing and searching the fixture library', () => {
       await eventually(async () => {
         const { hits } = await engine.search({ query: 'green', kinds: ['photo'], limit: 3 });
         return hits.some((h) => h.item.path === file);
-      }, 'the new photo to be searchable');
+      }, 'the new photo to be searchable', 45_000);
       rmSync(file);
       await eventually(async () => {
         const { hits } = await engine.search({ query: 'green', kinds: ['photo'], limit: 3 });
         return !hits.some((h) => h.item.path === file);
-      }, 'the deleted photo to disappear');
+      }, 'the deleted photo to disappear', 45_000);
     } finally {
       await handle.close();
     }

@@ -59,7 +59,7 @@ describe('model packs from the command line', () => {
   });
 
   it('downloads the pack on first use, then indexes and searches with it', async () => {
-    const index = await run(['index', lib, '--model', 'colours-remote', ...data]);
+    const index = await run(['index', lib, '--no-ocr', '--model', 'colours-remote', ...data]);
     expect(index.stderr).toBe('');
     expect(index.code).toBe(0);
     expect(index.stdout).toMatch(/24 added/);

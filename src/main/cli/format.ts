@@ -16,7 +16,7 @@ function oneLine(text: string, max: number): string {
 export function explain(hit: Hit, width = 60): string {
   const s = hit.match.segment;
   if (s.kind === 'image') return 'image';
-  const crumbs = s.breadcrumb.length ? `${s.breadcrumb.join(' › ')}: ` : '';
+  const crumbs = s.kind === 'ocr' ? 'text in the photo: ' : s.breadcrumb.length ? `${s.breadcrumb.join(' › ')}: ` : '';
   return `${crumbs}“${oneLine(s.text ?? '', Math.max(10, width - crumbs.length))}”`;
 }
 
@@ -33,7 +33,9 @@ export function formatHits(hits: readonly Hit[], cwd = process.cwd()): string {
 
 export function formatSummary(s: IndexSummary): string {
   const parts = [`${s.added} added`, `${s.changed} changed`, `${s.unchanged} unchanged`, `${s.removed} removed`];
+  if (s.reembedded) parts.splice(2, 0, `${s.reembedded} re-embedded for the new model`);
   if (s.failed) parts.push(`${s.failed} failed (trove status --errors)`);
+  if (s.ocr) parts.push(`${s.ocr} photo${s.ocr === 1 ? '' : 's'} read for text`);
   const embedded = s.embedded.images + s.embedded.texts;
   return `Indexed ${s.scanned} file${s.scanned === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${parts.join(', ')}; ` +
     (embedded ? `embedded ${s.embedded.images} image${s.embedded.images === 1 ? '' : 's'} and ${s.embedded.texts} text chunk${s.embedded.texts === 1 ? '' : 's'}.` : 'nothing needed embedding.');
@@ -48,6 +50,7 @@ export function formatDuration(seconds: number): string {
 /** One line of progress bar, fitted to `columns`. */
 export function progressLine(p: IndexProgress, columns: number): string {
   if (p.phase === 'scanning') return 'Scanning…'.slice(0, columns);
+  const label = p.phase === 'ocr' ? 'Reading text ' : '';
   const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const stats = ` ${p.done}/${p.total}` + (p.ratePerSecond > 0 ? ` ${p.ratePerSecond.toFixed(1)}/s` : '') +
     (p.etaSeconds !== null && p.done < p.total ? ` ${formatDuration(p.etaSeconds)} left` : '') + (p.failed ? ` ${p.failed} failed` : '');
@@ -55,7 +58,7 @@ export function progressLine(p: IndexProgress, columns: number): string {
   const filled = Math.round(fraction * barWidth);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
   const current = p.current ? ` ${p.current}` : '';
-  const line = `${bar}${stats}${current}`;
+  const line = `${label}${bar}${stats}${current}`;
   return line.length > columns ? `${line.slice(0, Math.max(0, columns - 1))}…` : line;
 }
 

@@ -30,6 +30,7 @@ Options:
   --model <pack>       a model pack folder, or the id of an installed pack
   --device <d>         auto, cpu or gpu (default auto)
   --ignore <glob>      with index/watch: skip matching files (repeatable)
+  --no-ocr, --ocr      with index/watch: stop or start reading text printed in the folders' photos (default on)
   -h, --help           this help
   -v, --version        the version
 
@@ -45,6 +46,8 @@ const OPTIONS = {
   ignore: { type: 'string', multiple: true },
   errors: { type: 'boolean' },
   variant: { type: 'string' },
+  'no-ocr': { type: 'boolean' },
+  ocr: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
@@ -130,7 +133,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'index':
       case 'watch': {
         engine = open();
-        const roots = await addRoots(engine, args, values.ignore ?? []);
+        const ocr = values['no-ocr'] ? false : values.ocr ? true : undefined;
+        const roots = await addRoots(engine, args, values.ignore ?? [], ocr);
         await engine.encoder(); // a first-use download happens here, before the index bar starts
         bar.clear();
         const showProgress = !json && bar.enabled;
@@ -232,11 +236,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 }
 
 /** Adds each folder as a root; a folder inside a root that is already watched indexes that root instead. */
-async function addRoots(engine: Engine, dirs: readonly string[], ignore: readonly string[]): Promise<Root[]> {
+async function addRoots(engine: Engine, dirs: readonly string[], ignore: readonly string[], ocr: boolean | undefined): Promise<Root[]> {
   const roots: Root[] = [];
   for (const dir of dirs) {
     try {
-      roots.push(await engine.addRoot({ path: dir, ignore }));
+      const root = await engine.addRoot({ path: dir, ignore, ...(ocr !== undefined ? { ocr } : {}) });
+      roots.push(ocr === undefined || root.ocr === ocr ? root : await engine.updateRoot({ id: root.id, ocr }));
     } catch (error) {
       if (!(error instanceof TroveError) || error.code !== 'ROOT_OVERLAPS') throw error;
       const { realpathSync } = await import('node:fs');

@@ -19,9 +19,11 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import type { Diagnostics, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
+import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
 import { watchRoots, type WatchHandle } from './ingest/watcher.js';
-import { OnnxEncoder, type Encoder } from './models/encoder.js';
+import type { Encoder } from './models/encoder.js';
+import { WorkerEncoder } from './models/worker-encoder.js';
 import { loadCatalogue } from './models/catalogue.js';
 import { ModelManager } from './models/manager.js';
 import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
@@ -42,6 +44,8 @@ export interface EngineOptions {
   readonly threads?: number;
   /** A Hugging Face mirror for model downloads (tests point it at 127.0.0.1). */
   readonly modelBaseUrl?: string;
+  /** Read text in photos (default true; each root can also turn it off). */
+  readonly ocr?: boolean;
 }
 
 interface StoredModel {
@@ -55,6 +59,7 @@ export class Engine implements TroveApi, TroveEvents {
   private readonly progress = new ProgressTracker();
   private readonly paths;
   readonly models: ModelManager;
+  private readonly ocr: OcrRunner | null;
   private encoderPromise: Promise<Encoder> | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
 
@@ -63,6 +68,7 @@ export class Engine implements TroveApi, TroveEvents {
     private readonly options: EngineOptions,
   ) {
     this.paths = dataPaths(options.dataDir);
+    this.ocr = options.ocr === false ? null : new OcrRunner({ threads: options.threads ?? defaultThreads() });
     this.models = new ModelManager(this.paths.models, loadCatalogue(), options.modelBaseUrl ? { baseUrl: options.modelBaseUrl } : {});
   }
 
@@ -104,7 +110,7 @@ export class Engine implements TroveApi, TroveEvents {
         ? (await this.models.install(choice.id, { gpu: this.usesGpu(), onProgress: (p) => this.emit('modelProgress', p) })).path
         : choice.dir;
     const device = this.device();
-    const encoder = await OnnxEncoder.open(dir, {
+    const encoder = await WorkerEncoder.open(dir, {
       device,
       ...(this.options.threads ? { threads: this.options.threads } : {}),
     });
@@ -195,10 +201,7 @@ export class Engine implements TroveApi, TroveEvents {
 
   async addRoot(req: Operations['addRoot']['req']): Promise<Root> {
     if (typeof req.path !== 'string' || req.path.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'path must be a folder');
-    const ignore = req.ignore ?? [];
-    if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) {
-      throw new TroveError('INVALID_ARGUMENT', 'ignore must be a list of glob patterns');
-    }
+    const ignore = checkIgnore(req.ignore ?? []);
     let path: string;
     try {
       path = realpathSync(resolve(req.path));
@@ -213,9 +216,19 @@ export class Engine implements TroveApi, TroveEvents {
         throw new TroveError('ROOT_OVERLAPS', `${path} overlaps the watched folder ${other.path}; remove that one first or pick a folder beside it`);
       }
     }
-    const root = this.store.roots.add(path, ignore);
+    const root = this.store.roots.add(path, ignore, Date.now(), req.ocr ?? true);
     this.emit('rootsChanged', this.store.roots.list());
     return root;
+  }
+
+  async updateRoot(req: Operations['updateRoot']['req']): Promise<Root> {
+    const root = this.store.roots.get(req.id);
+    if (!root) throw new TroveError('NOT_FOUND', `no watched folder with id ${String(req.id)}`);
+    if (req.ocr !== undefined && typeof req.ocr !== 'boolean') throw new TroveError('INVALID_ARGUMENT', 'ocr must be true or false');
+    this.store.roots.update(root.id, { ignore: req.ignore ? checkIgnore(req.ignore) : root.ignore, ocr: req.ocr ?? root.ocr });
+    const updated = this.store.roots.get(root.id)!;
+    this.emit('rootsChanged', this.store.roots.list());
+    return updated;
   }
 
   async removeRoot(req: Operations['removeRoot']['req']): Promise<{ removedItems: number }> {
@@ -251,6 +264,7 @@ export class Engine implements TroveApi, TroveEvents {
         this.progress,
         () => this.emit('progress', this.progress.snapshot()),
         (changed, removed) => this.emit('itemsChanged', { changed, removed }),
+        this.ocr,
       );
       const summary = await indexer.run(targets);
       // A library indexed with a new model answers with it from now on (background switching: model-runtime issue).
@@ -352,8 +366,16 @@ export class Engine implements TroveApi, TroveEvents {
     await this.indexing;
     const encoder = await this.encoderPromise?.catch(() => null);
     await encoder?.close();
+    await this.ocr?.close();
     this.store.close();
   }
+}
+
+function checkIgnore(ignore: unknown): string[] {
+  if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) {
+    throw new TroveError('INVALID_ARGUMENT', 'ignore must be a list of glob patterns');
+  }
+  return ignore;
 }
 
 function isInside(child: string, parent: string): boolean {

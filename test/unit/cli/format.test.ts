@@ -7,7 +7,7 @@ import type { Hit } from '../../../src/shared/types.js';
 const hit = (id: number, kind: 'photo' | 'note', score: number, text: string | null, breadcrumb: string[] = []): Hit => ({
   item: { id, rootId: 1, path: `/lib/${id}`, relPath: `${id}`, kind, title: `${id}`, size: 1, mtime: 1, takenAt: null, status: 'indexed', error: null },
   score,
-  match: { score, segment: { id, kind: text === null ? 'image' : 'text', ordinal: 0, text, breadcrumb, start: 0, end: 1 } },
+  match: { score, lexical: false, segment: { id, kind: text === null ? 'image' : 'text', ordinal: 0, text, breadcrumb, start: 0, end: 1 } },
 });
 
 describe('CLI formatting', () => {
@@ -18,7 +18,7 @@ describe('CLI formatting', () => {
   });
 
   it('summarises an index run', () => {
-    expect(formatSummary({ scanned: 3, added: 2, changed: 0, unchanged: 1, removed: 0, failed: 1, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
+    expect(formatSummary({ scanned: 3, added: 2, changed: 0, reembedded: 0, unchanged: 1, removed: 0, failed: 1, ocr: 0, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
       .toBe('Indexed 3 files in 1.3 s: 2 added, 0 changed, 1 unchanged, 0 removed, 1 failed (trove status --errors); embedded 1 image and 1 text chunk.');
   });
 

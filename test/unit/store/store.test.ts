@@ -60,9 +60,15 @@ describe('Store', () => {
     const other = store.spaces.ensure('other', '2', 4);
     expect(other.state).toBe('building');
     expect(store.spaces.ensure('fixture', '1', 3).id).toBe(spaceId);
+    addItem('a.jpg', 'photo', [unit(1, 0, 0)]);
     store.spaces.activate(other.id);
     expect(store.spaces.active()?.id).toBe(other.id);
-    expect(store.spaces.get(spaceId)?.state).toBe('building');
+    // The old space is gone with its table, trigger and marks; segments stay for the new space.
+    expect(store.spaces.get(spaceId)).toBeUndefined();
+    expect(count(`SELECT count(*) FROM sqlite_master WHERE name LIKE '${vecTable(spaceId)}%'`)).toBe(0);
+    expect(count('SELECT count(*) FROM item_embeddings')).toBe(0);
+    expect(count('SELECT count(*) FROM segments')).toBe(1);
+    store.transaction(() => store.items.remove(store.items.byPath(rootId, 'a.jpg')!.id)); // no trigger left to trip over
   });
 
   it('answers KNN by cosine, filtered by kind, date and excluded item', () => {

@@ -18,6 +18,8 @@ import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js'
 import type { NewSegment } from '../store/segments.js';
 import { IgnoreRules } from './ignore.js';
 import { extractNote } from './note.js';
+import { chunkPlainText } from './chunk.js';
+import { ocrText, type OcrRunner } from './ocr.js';
 import { extractPhoto } from './photo.js';
 import type { ProgressTracker } from './progress.js';
 import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
@@ -57,7 +59,7 @@ export interface IndexTarget {
 }
 
 function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
-  return { scanned: 0, added: 0, changed: 0, unchanged: 0, removed: 0, failed: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
+  return { scanned: 0, added: 0, changed: 0, reembedded: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
 }
 
 /** Why a file failed, in a line a person can act on. */
@@ -84,7 +86,10 @@ export class Indexer {
     private readonly progress: ProgressTracker,
     private readonly onProgress: () => void,
     private readonly onItemsChanged: (changed: number[], removed: number[]) => void,
+    private readonly ocr: OcrRunner | null = null,
   ) {}
+
+  private fits = (text: string): boolean => this.encoder.countTokens(text) <= this.encoder.contextLength;
 
   async run(targets: readonly IndexTarget[]): Promise<IndexSummary> {
     const started = performance.now();
@@ -140,11 +145,53 @@ export class Indexer {
       await this.embedAndWrite(prepared, summary);
     }
 
+    if (this.ocr && this.encoder.canEmbedTexts) await this.readText(this.ocr, summary);
+
     this.progress.idle();
     this.onProgress();
     summary.embedded = { images: this.encoder.stats.images - stats0.images, texts: this.encoder.stats.texts - stats0.texts };
     summary.seconds = Math.round((performance.now() - started) / 10) / 100;
     return summary;
+  }
+
+  private ocrSegments(text: string): NewSegment[] {
+    return chunkPlainText(text, this.fits).map((c) => ({ kind: 'ocr', text: c.text, breadcrumb: [], start: c.start, end: c.end }));
+  }
+
+  /** The OCR step: photos not yet read at their current version, one at a time. [Note: ocr] */
+  private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>): Promise<void> {
+    const total = this.store.items.countNeedingOcr();
+    if (total === 0) return;
+    this.progress.start('ocr', total);
+    this.onProgress();
+    for (;;) {
+      const work = this.store.items.needingOcr(8);
+      if (work.length === 0) break;
+      for (const w of work) {
+        const path = absolutePath(w.rootPath, w.relPath);
+        this.progress.working(w.relPath);
+        let text = '';
+        try {
+          text = ocrText(await ocr.read(path));
+        } catch (error) {
+          log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
+        }
+        const segments = text ? this.ocrSegments(text) : [];
+        const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
+        this.store.transaction(() => {
+          const ids = this.store.segments.replaceKind(w.id, 'ocr', segments);
+          this.store.spaces.insertVectors(
+            this.spaceId,
+            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'photo' as const, takenAt: w.takenAt, vector: vectors[i]! })),
+          );
+          this.store.items.setOcr(w.id, w.hash, text);
+        });
+        summary.ocr++;
+        this.progress.finished(true);
+        this.onProgress();
+        if (segments.length) this.onItemsChanged([w.id], []);
+      }
+    }
   }
 
   private prepareGroup(group: readonly Candidate[]): Promise<Prepared[]> {
@@ -167,7 +214,9 @@ export class Indexer {
       const extracted =
         c.file.kind === 'photo'
           ? await extractPhoto(c.file.relPath, bytes, this.encoder)
-          : { ...extractNote(c.file.relPath, bytes, (t) => this.encoder.countTokens(t) <= this.encoder.contextLength), image: null };
+          : { ...extractNote(c.file.relPath, bytes, this.fits), image: null };
+      // A photo already read by OCR at this version keeps its text (a change of model re-embeds it, no re-reading).
+      if (k && k.ocrHash === hash && k.ocrText) extracted.segments.push(...this.ocrSegments(k.ocrText));
       const ms = performance.now() - started;
       if (ms > SLOW_FILE_MS) log.warn(`slow file`, { path: abs, ms: Math.round(ms) });
       return { type: 'item', c, size: bytes.length, hash, ...extracted };
@@ -231,8 +280,9 @@ export class Indexer {
         });
         this.store.spaces.insertVectors(this.spaceId, vectors);
         this.store.spaces.markEmbedded(id, this.spaceId, p.hash);
-        if (p.c.known) summary.changed++;
-        else summary.added++;
+        if (!p.c.known) summary.added++;
+        else if (p.c.known.hash === p.hash) summary.reembedded++;
+        else summary.changed++;
         changed.push(id);
       }
     });

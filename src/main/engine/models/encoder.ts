@@ -6,7 +6,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { TroveError } from '../../../shared/errors.js';
 import { loadPack, type ModelPack, type Verification } from './pack.js';
-import { inputSize, planResize, toPixelValues, type ImageProcessorConfig } from './preprocess.js';
+import { inputSize, planDecode, planResize, toPixelValues, type ImageProcessorConfig } from './preprocess.js';
+import { resizeRgb } from './resize.js';
 import { openSession, type Device } from './session.js';
 import { TextTokenizer } from './tokenizer.js';
 
@@ -37,6 +38,8 @@ export interface Encoder {
   prepareImage(input: Buffer | string): Promise<PreparedImage>;
   embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]>;
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Texts typed as queries: never queued behind indexing work (see [Note: inference-worker]). */
+  embedQueries(texts: readonly string[]): Promise<Float32Array[]>;
   countTokens(text: string): number;
   close(): Promise<void>;
 }
@@ -47,6 +50,8 @@ export interface EncoderOptions {
   readonly verification?: Verification;
   /** Largest image, in pixels, that will be decoded (a PNG claiming 50,000 × 50,000 is refused). */
   readonly maxInputPixels?: number;
+  /** Which towers to open (default both): a query-only encoder needs just the text tower. */
+  readonly towers?: readonly ('image' | 'text')[];
 }
 
 export function normalise(v: Float32Array): Float32Array {
@@ -68,10 +73,15 @@ function pickOutput(session: ort.InferenceSession, wanted: string | undefined): 
     if (!session.outputNames.includes(wanted)) throw new TroveError('MODEL_INVALID', `the model has no output ${wanted}`);
     return wanted;
   }
-  return session.outputNames.find((n) => n.endsWith('_embeds')) ?? session.outputNames[0]!;
+  // CLIP exports name the projected embedding `*_embeds`; SigLIP's pooled embedding is `pooler_output`.
+  return session.outputNames.find((n) => n.endsWith('_embeds')) ?? session.outputNames.find((n) => n === 'pooler_output') ?? session.outputNames[0]!;
 }
 
-/** Decodes an image upright (EXIF orientation applied) and preprocesses it for the tower. */
+/**
+ * Decodes an image upright (EXIF orientation applied) and preprocesses it for the tower. The resize is Pillow's,
+ * bit for bit (`resize.ts`), from the whole image or, for a large photo, from an intermediate that sharp decodes
+ * with shrink-on-load (`planDecode`). [Note: preprocess]
+ */
 export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number): Promise<PreparedImage> {
   const options = { failOn: 'error' as const, limitInputPixels: maxInputPixels, sequentialRead: true };
   const meta = await sharp(input, options).metadata();
@@ -80,17 +90,19 @@ export async function prepareImage(input: Buffer | string, cfg: ImageProcessorCo
   const width = sideways ? meta.height : meta.width;
   const height = sideways ? meta.width : meta.height;
   const plan = planResize(width, height, cfg);
-  // sharp shrinks JPEG and WebP on load when a resize follows, so a 12-megapixel photo is never decoded whole.
-  const { data, info } = await sharp(input, options)
-    .rotate()
-    .resize(plan.width, plan.height, { fit: 'fill', kernel: cfg.kernel })
-    .extract(plan.crop)
+  const decode = planDecode(width, height, plan);
+  let image = sharp(input, options).rotate();
+  if (decode.width !== width || decode.height !== height) {
+    image = image.resize(decode.width, decode.height, { fit: 'fill', kernel: 'cubic' });
+  }
+  const { data, info } = await image
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-  return { pixels: toPixelValues(data, info.width, info.height, cfg), width, height, format: meta.format ?? null, exif: meta.exif };
+  const rgb = resizeRgb(data, info.width, info.height, plan.width, plan.height, cfg.kernel, plan.crop);
+  return { pixels: toPixelValues(rgb, plan.crop.width, plan.crop.height, cfg), width, height, format: meta.format ?? null, exif: meta.exif };
 }
 
 export class OnnxEncoder implements Encoder {
@@ -114,11 +126,13 @@ export class OnnxEncoder implements Encoder {
       ...(options.device ? { device: options.device } : {}),
       ...(options.threads ? { intraOpThreads: options.threads } : {}),
     };
-    const { image, text } = pack.manifest.towers;
+    const wanted = new Set(options.towers ?? ['image', 'text']);
+    const image = wanted.has('image') ? pack.manifest.towers.image : undefined;
+    const text = wanted.has('text') ? pack.manifest.towers.text : undefined;
     const imageSession = image ? await openSession(`${pack.dir}/${image.file}`, sessionOptions) : null;
     const textSession = text ? await openSession(`${pack.dir}/${text.file}`, sessionOptions) : null;
     const tokenizer = pack.tokenizer
-      ? new TextTokenizer(pack.tokenizer.json, pack.tokenizer.config, pack.manifest.contextLength)
+      ? new TextTokenizer(pack.tokenizer.json, pack.tokenizer.config, pack.manifest.contextLength, text?.padding ?? 'longest')
       : null;
     const provider = imageSession?.provider ?? textSession?.provider ?? 'cpu';
     return new OnnxEncoder(
@@ -196,6 +210,10 @@ export class OnnxEncoder implements Encoder {
     const result = await this.textSession.run(feeds, [output]);
     this.stats.texts += texts.length;
     return splitRows(this.checkOutput(result[output]), texts.length, this.space.dimensions);
+  }
+
+  embedQueries(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.embedTexts(texts);
   }
 
   countTokens(text: string): number {

@@ -7,6 +7,7 @@ export interface ScoredSegment {
   readonly segmentId: number;
   readonly itemId: number;
   readonly score: number; // cosine similarity
+  readonly lexical?: boolean; // found by the query's words
 }
 
 /** Keeps each item's best segment, ranks items by it and takes `limit`. */
@@ -30,7 +31,7 @@ export function toHits(store: Store, ranked: readonly ScoredSegment[]): Hit[] {
     if (!row || !seg) continue; // deleted between the KNN and now
     const { itemId: _itemId, ...segment } = seg;
     const score = Math.round(r.score * 10000) / 10000;
-    hits.push({ item: toSummary(row), score, match: { segment, score } });
+    hits.push({ item: toSummary(row), score, match: { segment, score, lexical: r.lexical === true } });
   }
   return hits;
 }

@@ -2,7 +2,8 @@
 // The query is parsed (src/shared/query.ts), its free text embedded by the text tower, and the nearest segments
 // found by a filtered KNN in the active space (kind and date filters are applied inside the scan, so a filter
 // never empties a page). Segments are grouped per item; an item's score is its best segment's, and that segment
-// is the explanation shown with the result. Lexical fusion (FTS5) joins in the model-runtime issue, with OCR.
+// is the explanation shown with the result. The query's words are also looked up in FTS5 (note text, OCR text,
+// headings, titles, paths) and the two rankings fused: see [Note: fusion] in lexical.ts.
 import type { SearchRequest, SearchResponse } from '../../../shared/api.js';
 import { TroveError } from '../../../shared/errors.js';
 import { parseQuery } from '../../../shared/query.js';
@@ -12,6 +13,14 @@ import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits } from './hits.js';
+import { ftsQuery, fuse, lexicalSearch } from './lexical.js';
+
+function cosine(a: Float32Array, b: Float32Array | undefined): number {
+  if (!b) return 0;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot; // both are unit vectors
+}
 
 const log = createLogger('search');
 
@@ -53,7 +62,7 @@ export async function search(store: Store, encoder: Encoder, space: SpaceInfo, r
   const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
   if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
 
-  const [vector] = await encoder.embedTexts([query.text]);
+  const [vector] = await encoder.embedQueries([query.text]);
   // Several segments of one item may be near; ask for enough to fill `limit` distinct items in practice.
   const k = Math.min(MAX_K, limit * 8 + 32);
   const neighbours = store.spaces.knn(space.id, vector!, k, {
@@ -61,7 +70,19 @@ export async function search(store: Store, encoder: Encoder, space: SpaceInfo, r
     after: query.after,
     before: query.before,
   });
-  const ranked = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), limit);
+  const byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
+  const fts = ftsQuery(query);
+  const byWords = fts ? lexicalSearch(store, fts, { kinds, after: query.after, before: query.before }, k) : [];
+  const fused = fuse(byMeaning, byWords, limit);
+  // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
+  const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
+  const vectors = store.spaces.vectors(space.id, missing);
+  const ranked = fused.map((f) => ({
+    segmentId: f.segmentId,
+    itemId: f.itemId,
+    lexical: f.lexical,
+    score: f.vectorScore ?? cosine(vector!, vectors.get(f.segmentId)),
+  }));
   const hits = toHits(store, ranked);
   const ms = tookMs();
   if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });

@@ -95,6 +95,16 @@ export interface KnownFile {
   hash: string | null;
   status: ItemStatus;
   embeddedHash: string | null; // the hash at which it was embedded in the space asked about
+  ocrHash: string | null; // the hash at which OCR ran
+  ocrText: string | null; // what OCR found then ('' when nothing)
+}
+
+export interface OcrWork {
+  id: number;
+  rootPath: string;
+  relPath: string;
+  hash: string;
+  takenAt: number | null;
 }
 
 export class ItemsRepo {
@@ -109,13 +119,17 @@ export class ItemsRepo {
   private readonly countsStmt;
   private readonly errorsStmt;
   private readonly errorCountStmt;
+  private readonly needingOcrStmt;
+  private readonly countOcrStmt;
+  private readonly setOcrStmt;
 
   constructor(db: Db) {
     this.byIdStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.id = ?`);
     this.byPathStmt = db.prepare<[number, string], ItemRow>(`${SELECT} WHERE i.root_id = ? AND i.rel_path = ?`);
     this.byIdsStmt = db.prepare<[string], ItemRow>(`${SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`);
     this.knownStmt = db.prepare<[number, number], KnownFile>(
-      `SELECT i.id, i.rel_path AS relPath, i.size, i.mtime, i.hash, i.status, e.hash AS embeddedHash
+      `SELECT i.id, i.rel_path AS relPath, i.size, i.mtime, i.hash, i.status, e.hash AS embeddedHash,
+              i.ocr_hash AS ocrHash, i.ocr_text AS ocrText
        FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ?
        WHERE i.root_id = ?`,
     );
@@ -147,6 +161,14 @@ export class ItemsRepo {
     );
     this.errorsStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.status = 'error' ORDER BY i.rel_path LIMIT ?`);
     this.errorCountStmt = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM items WHERE status = 'error'`);
+    const needing = `FROM items i JOIN roots r ON r.id = i.root_id
+       WHERE i.kind = 'photo' AND i.status = 'indexed' AND r.ocr = 1 AND r.present = 1
+         AND (i.ocr_hash IS NULL OR i.ocr_hash != i.hash)`;
+    this.needingOcrStmt = db.prepare<[number], OcrWork>(
+      `SELECT i.id, r.path AS rootPath, i.rel_path AS relPath, i.hash, i.taken_at AS takenAt ${needing} ORDER BY i.id LIMIT ?`,
+    );
+    this.countOcrStmt = db.prepare<[], { n: number }>(`SELECT count(*) AS n ${needing}`);
+    this.setOcrStmt = db.prepare<[string, string, number]>('UPDATE items SET ocr_hash = ?, ocr_text = ? WHERE id = ?');
   }
 
   get(id: number): ItemRow | undefined {
@@ -188,6 +210,19 @@ export class ItemsRepo {
   upsertFailed(file: Omit<FileState, 'hash'> & { hash: string | null }, error: string, title: string, now = Date.now()): number {
     const row = this.failStmt.get({ ...file, error, title, now }) as { id: number };
     return row.id;
+  }
+
+  /** Photos whose current version has not been through OCR, in roots that want it. */
+  needingOcr(limit: number): OcrWork[] {
+    return this.needingOcrStmt.all(limit);
+  }
+
+  countNeedingOcr(): number {
+    return this.countOcrStmt.get()!.n;
+  }
+
+  setOcr(id: number, hash: string, text: string): void {
+    this.setOcrStmt.run(hash, text, id);
   }
 
   touch(id: number, size: number, mtime: number): void {

@@ -7,12 +7,13 @@ interface RootRow {
   ignore: string;
   added_at: number;
   present: number;
+  ocr: number;
   items: number;
   errors: number;
 }
 
 const SELECT = `
-  SELECT r.id, r.path, r.ignore, r.added_at, r.present,
+  SELECT r.id, r.path, r.ignore, r.added_at, r.present, r.ocr,
          (SELECT count(*) FROM items i WHERE i.root_id = r.id) AS items,
          (SELECT count(*) FROM items i WHERE i.root_id = r.id AND i.status = 'error') AS errors
   FROM roots r`;
@@ -26,6 +27,7 @@ function toRoot(row: RootRow): Root {
     items: row.items,
     errors: row.errors,
     present: row.present === 1,
+    ocr: row.ocr === 1,
   };
 }
 
@@ -36,16 +38,18 @@ export class RootsRepo {
   private readonly insertStmt;
   private readonly deleteStmt;
   private readonly presentStmt;
+  private readonly updateStmt;
 
   constructor(db: Db) {
     this.listStmt = db.prepare<[], RootRow>(`${SELECT} ORDER BY r.path`);
     this.byIdStmt = db.prepare<[number], RootRow>(`${SELECT} WHERE r.id = ?`);
     this.byPathStmt = db.prepare<[string], RootRow>(`${SELECT} WHERE r.path = ?`);
-    this.insertStmt = db.prepare<[string, string, number]>(
-      'INSERT INTO roots (path, ignore, added_at) VALUES (?, ?, ?)',
+    this.insertStmt = db.prepare<[string, string, number, number]>(
+      'INSERT INTO roots (path, ignore, added_at, ocr) VALUES (?, ?, ?, ?)',
     );
     this.deleteStmt = db.prepare<[number]>('DELETE FROM roots WHERE id = ?');
     this.presentStmt = db.prepare<[number, number]>('UPDATE roots SET present = ? WHERE id = ?');
+    this.updateStmt = db.prepare<[string, number, number]>('UPDATE roots SET ignore = ?, ocr = ? WHERE id = ?');
   }
 
   list(): Root[] {
@@ -62,8 +66,8 @@ export class RootsRepo {
     return row && toRoot(row);
   }
 
-  add(path: string, ignore: readonly string[], now = Date.now()): Root {
-    const id = Number(this.insertStmt.run(path, JSON.stringify(ignore), now).lastInsertRowid);
+  add(path: string, ignore: readonly string[], now = Date.now(), ocr = true): Root {
+    const id = Number(this.insertStmt.run(path, JSON.stringify(ignore), now, ocr ? 1 : 0).lastInsertRowid);
     const root = this.get(id);
     if (!root) throw new Error(`root ${id} vanished after insert`);
     return root;
@@ -72,6 +76,10 @@ export class RootsRepo {
   /** Removes a root; its items, segments and vectors go with it (foreign keys and triggers). */
   remove(id: number): void {
     this.deleteStmt.run(id);
+  }
+
+  update(id: number, options: { ignore: readonly string[]; ocr: boolean }): void {
+    this.updateStmt.run(JSON.stringify(options.ignore), options.ocr ? 1 : 0, id);
   }
 
   setPresent(id: number, present: boolean): void {

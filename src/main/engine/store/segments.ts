@@ -39,6 +39,8 @@ export class SegmentsRepo {
   private readonly deleteStmt;
   private readonly insertStmt;
   private readonly forItemStmt;
+  private readonly deleteKindStmt;
+  private readonly maxOrdinalStmt;
   private readonly manyStmt;
 
   constructor(db: Db) {
@@ -46,6 +48,8 @@ export class SegmentsRepo {
     this.insertStmt = db.prepare<[number, string, number, string | null, string, number | null, number | null]>(
       'INSERT INTO segments (item_id, kind, ordinal, text, breadcrumb, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.deleteKindStmt = db.prepare<[number, string]>('DELETE FROM segments WHERE item_id = ? AND kind = ?');
+    this.maxOrdinalStmt = db.prepare<[number], { m: number | null }>('SELECT max(ordinal) AS m FROM segments WHERE item_id = ?');
     this.forItemStmt = db.prepare<[number], SegmentRow>('SELECT * FROM segments WHERE item_id = ? ORDER BY ordinal');
     this.manyStmt = db.prepare<[string], SegmentRow>(
       'SELECT * FROM segments WHERE id IN (SELECT value FROM json_each(?))',
@@ -63,6 +67,15 @@ export class SegmentsRepo {
         this.insertStmt.run(itemId, s.kind, ordinal, s.text, JSON.stringify(s.breadcrumb), s.start, s.end)
           .lastInsertRowid,
       ),
+    );
+  }
+
+  /** Replaces only the item's segments of one kind (its OCR text, say), after the others; returns the new ids. */
+  replaceKind(itemId: number, kind: NewSegment['kind'], segments: readonly NewSegment[]): number[] {
+    this.deleteKindStmt.run(itemId, kind);
+    const first = (this.maxOrdinalStmt.get(itemId)?.m ?? -1) + 1;
+    return segments.map((s, i) =>
+      Number(this.insertStmt.run(itemId, kind, first + i, s.text, JSON.stringify(s.breadcrumb), s.start, s.end).lastInsertRowid),
     );
   }
 

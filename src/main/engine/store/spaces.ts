@@ -129,13 +129,21 @@ export class SpacesRepo {
     return this.listStmt.all().find((s) => s.state === 'active');
   }
 
-  /** Makes this space the one that answers queries; any other active space becomes building. */
+  /** Makes this space the one that answers queries; every other space is dropped with its vectors. */
   activate(id: number): void {
     this.db.transaction(() => {
-      for (const s of this.listStmt.all()) {
-        if (s.state === 'active' && s.id !== id) this.stateStmt.run('building', s.id);
-      }
+      for (const s of this.listStmt.all()) if (s.id !== id) this.drop(s.id);
       this.stateStmt.run('active', id);
+    })();
+  }
+
+  /** Deletes a space: its vec0 table, its trigger, its embedding marks. */
+  drop(id: number): void {
+    const table = vecTable(id);
+    for (const sql of [...this.statements.keys()]) if (sql.includes(table)) this.statements.delete(sql);
+    this.db.transaction(() => {
+      this.db.exec(`DROP TRIGGER IF EXISTS ${table}_segment_gone; DROP TABLE IF EXISTS ${table};`);
+      this.db.prepare('DELETE FROM spaces WHERE id = ?').run(id); // item_embeddings go by cascade
     })();
   }
 

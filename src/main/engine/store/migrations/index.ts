@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
+import { ocr } from './002-ocr.js';
 
 export interface Migration {
   readonly version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr];

