@@ -11,6 +11,8 @@ import { noFacts } from '../src/main/engine/store/items.js';
 import { makeLibrary, random } from '../test/fixtures/make-library.js';
 import { COLOURS_PACK, tempDir } from '../test/helpers.js';
 import type { ItemKind } from '../src/shared/types.js';
+import { benchEncoder } from './encoder.js';
+import { benchPipeline } from './pipeline.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -44,7 +46,7 @@ async function benchIndexing(): Promise<void> {
     await makeLibrary(lib);
     const runs: { seconds: number; files: number; images: number; texts: number }[] = [];
     for (let r = 0; r < 3; r++) {
-      const engine = Engine.open({ dataDir: join(tmp.dir, `data-${r}`), model: COLOURS_PACK });
+      const engine = Engine.open({ dataDir: join(tmp.dir, `data-${r}`), model: COLOURS_PACK, ocr: false });
       await engine.encoder(); // model loading is not indexing
       await engine.addRoot({ path: lib });
       const started = performance.now();
@@ -108,3 +110,5 @@ console.log(`# Trove benchmarks — ${cpus()[0]?.model ?? 'unknown CPU'}, ${avai
 await benchIndexing();
 await benchQueries(10_000);
 await benchQueries(100_000);
+await benchEncoder(filter, line);
+await benchPipeline(filter, line);

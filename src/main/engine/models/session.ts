@@ -1,8 +1,8 @@
 // ONNX Runtime sessions: execution provider choice with fallback, explicit threads. [Note: providers]
 // 'auto' tries the platform's GPU provider first (CUDA on Linux, DirectML on Windows, CoreML on macOS) and falls
 // back to the CPU with the reason logged; 'gpu' insists on a GPU provider; 'cpu' never tries one.
-// Threads are set, not left to ONNX Runtime's default of one per core, which oversubscribes the machine when
-// image decoding runs beside inference.
+// Threads are set explicitly per session (see defaultThreads), never left to ONNX Runtime's defaults: with an
+// indexing worker, a query worker and an OCR worker in one process, defaults would oversubscribe the machine.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -58,9 +58,14 @@ export function providerChain(
   return [...gpuProviders(platform).filter(installed), 'cpu'];
 }
 
-/** Intra-op threads for inference: all cores but one (decoding needs one), at least one. */
+/**
+ * Intra-op threads for indexing inference: one per core. Measured on 2 cores with 12 MP JPEGs (BENCHMARKS.md):
+ * leaving a core to decoding reached 70% of the CPU bound, because inference then waits on one thread while
+ * decoding does not fill the other; one thread per core reached 93%, decoding filling the gaps between runs.
+ * Never more than the cores, which is what oversubscribes. The query worker uses one thread.
+ */
 export function defaultThreads(cores = availableParallelism()): number {
-  return Math.max(1, cores - 1);
+  return Math.max(1, cores);
 }
 
 export async function openSession(file: string, options: SessionOptions = {}): Promise<OpenedSession> {

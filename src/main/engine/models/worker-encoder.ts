@@ -1,5 +1,5 @@
 // The Encoder the engine uses: decoding and tokenising here, inference in worker threads. [Note: inference-worker]
-// Two workers: one runs the indexer's batches (image and text towers, all cores but one), the other only the text
+// Two workers: one runs the indexer's batches (image and text towers, a thread per core), the other only the text
 // tower for queries (one thread), so a search typed while a thousand photos index is answered at once instead of
 // after the batch in flight. Image decoding stays on this thread's side: sharp works on libuv's pool, so the next
 // batch decodes while the worker infers this one.
