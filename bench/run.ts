@@ -81,7 +81,7 @@ async function benchQueries(count: number): Promise<void> {
         for (let i = start; i < Math.min(count, start + BATCH); i++) {
           const kind = kinds[i % 3]!;
           const id = store.items.upsertIndexed({ rootId: root.id, relPath: `f/${i}`, kind, size: 1, mtime: 1, hash: `h${i}` }, noFacts(`item ${i}`));
-          const [segmentId] = store.segments.replace(id, [{ kind: kind === 'photo' ? 'image' : 'text', text: kind === 'photo' ? null : `chunk ${i}`, breadcrumb: [], start: 0, end: 1 }]);
+          const [segmentId] = store.segments.replace(id, space.id, [{ kind: kind === 'photo' ? 'image' : 'text', text: kind === 'photo' ? null : `chunk ${i}`, breadcrumb: [], start: 0, end: 1 }]);
           store.spaces.insertVectors(space.id, [{ segmentId: segmentId!, itemId: id, kind, takenAt: null, vector: randomUnit(dims, next) }]);
         }
       });

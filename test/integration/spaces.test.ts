@@ -1,5 +1,6 @@
-// Switching the model builds a new embedding space; when it is complete it answers, and the old one is dropped.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+// Switching the model builds the new model's embedding space while the old one keeps answering; when every item
+// is in the new space it takes over and the old one is dropped. [Note: spaces]
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
@@ -10,29 +11,53 @@ describe('changing the model', () => {
   const tmp = tempDir('spaces');
   afterAll(() => tmp.cleanup());
 
-  it('re-embeds everything into the new space, then drops the old one', async () => {
+  it('keeps answering with the old space until the new one is complete, then drops the old one', async () => {
     const lib = join(tmp.dir, 'lib');
+    const more = join(tmp.dir, 'more');
     const data = join(tmp.dir, 'data');
     await makeLibrary(lib);
+    mkdirSync(more);
+    renameSync(join(lib, 'notes'), join(more, 'notes')); // two roots: photos here, notes there
+    // The new model: same towers, a different identity and a shorter context, so notes chunk differently.
     const v2 = join(tmp.dir, 'colours-v2');
     cpSync(COLOURS_PACK, v2, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(v2, 'trove-pack.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(v2, 'trove-pack.json'), JSON.stringify({ ...manifest, id: 'colours-v2', revision: '2' }));
+    writeFileSync(join(v2, 'trove-pack.json'), JSON.stringify({ ...manifest, id: 'colours-v2', revision: '2', contextLength: 12 }));
+    const journal = join(more, 'notes/journal.md');
 
     const first = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
-    await first.addRoot({ path: lib });
+    const photos = await first.addRoot({ path: lib });
+    await first.addRoot({ path: more });
     await first.indexNow();
+    const oldChunks = (await first.getItem({ path: journal })).segments.length;
     await first.close();
 
     const second = Engine.open({ dataDir: data, model: v2, ocr: false });
-    const summary = await second.indexNow();
-    expect(summary).toMatchObject({ reembedded: 24, changed: 0, added: 0, removed: 0 });
-    expect(summary.embedded.images).toBe(11);
-    const status = await second.status();
-    expect(status.spaces).toEqual([expect.objectContaining({ modelId: 'colours-v2', revision: '2', state: 'active', items: 24 })]);
+    // Half-way: only the photos are in the new space.
+    const half = await second.indexNow({ rootIds: [photos.id] });
+    expect(half).toMatchObject({ reembedded: 11, changed: 0, embedded: { images: 11, texts: 0 } });
+    const during = await second.status();
+    expect(during.spaces.map((s) => [s.modelId, s.state, s.items])).toEqual([
+      ['fixture-colours', 'active', 24],
+      ['colours-v2', 'building', 11],
+    ]);
+    const answered = await second.search({ query: 'red', limit: 2 });
+    expect(answered.space.modelId).toBe('fixture-colours'); // the old model still answers, completely
+    expect(answered.hits.map((h) => h.item.path).sort()).toEqual([join(lib, LIBRARY.photos.red), join(more, LIBRARY.notes.red)].sort());
+    expect((await second.getItem({ path: journal })).segments).toHaveLength(oldChunks);
+
+    // The rest: the new space is complete, takes over, and the old one is gone.
+    const rest = await second.indexNow();
+    expect(rest).toMatchObject({ reembedded: 13, unchanged: 11, changed: 0 });
+    const after = await second.status();
+    expect(after.spaces).toEqual([expect.objectContaining({ modelId: 'colours-v2', revision: '2', state: 'active', items: 24 })]);
     const { hits, space } = await second.search({ query: 'red', kinds: ['photo'], limit: 1 });
     expect(space.modelId).toBe('colours-v2');
     expect(hits[0]!.item.path).toBe(join(lib, LIBRARY.photos.red));
+    const newChunks = (await second.getItem({ path: journal })).segments;
+    expect(newChunks.length).toBeGreaterThan(oldChunks); // chunked for the shorter context, no text lost
+    const segmentsLeft = second.store.db.prepare('SELECT count(*) FROM segments WHERE space_id IS NOT NULL AND space_id != ?').pluck().get(space.id);
+    expect(segmentsLeft).toBe(0);
     await second.close();
 
     // The library remembers the new model.

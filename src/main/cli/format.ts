@@ -75,7 +75,8 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     }
   }
   for (const sp of s.spaces) {
-    lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${sp.state}, ${sp.items} items, ${sp.vectors} vectors`);
+    const state = sp.state === 'building' ? `building (${sp.items} of ${total} items; the active space answers until it is complete)` : sp.state;
+    lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${state}, ${sp.items} items, ${sp.vectors} vectors`);
   }
   if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}`);
   return lines.join('\n');

@@ -61,6 +61,7 @@ export class Engine implements TroveApi, TroveEvents {
   readonly models: ModelManager;
   private readonly ocr: OcrRunner | null;
   private encoderPromise: Promise<Encoder> | null = null;
+  private readonly otherEncoders = new Map<string, Promise<Encoder>>();
   private indexing: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -116,6 +117,37 @@ export class Engine implements TroveApi, TroveEvents {
     });
     this.store.settings.set('model', { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir });
     return encoder;
+  }
+
+  /** An encoder for another pack (the one the active space was built with, while a new space builds). */
+  private encoderAt(dir: string): Promise<Encoder> {
+    let e = this.otherEncoders.get(dir);
+    if (!e) {
+      e = WorkerEncoder.open(dir, { device: this.device(), ...(this.options.threads ? { threads: this.options.threads } : {}) });
+      e.catch(() => this.otherEncoders.delete(dir));
+      this.otherEncoders.set(dir, e);
+    }
+    return e;
+  }
+
+  /**
+   * The space and encoder that answer queries. [Note: spaces] While a new model's space is being built, the active
+   * space (and the pack it was built with) keeps answering; when its pack is gone, the new one answers.
+   */
+  private async answering(): Promise<{ encoder: Encoder; space: SpaceInfo }> {
+    const target = await this.space();
+    const active = this.store.spaces.active();
+    if (!active || active.id === target.space.id) return target;
+    const dir = this.store.settings.get<Record<string, string>>('spacePacks')?.[String(active.id)];
+    if (!dir || !existsSync(dir)) return target;
+    try {
+      const encoder = await this.encoderAt(dir);
+      const k = encoder.space;
+      if (k.modelId !== active.model_id || k.revision !== active.revision || k.dimensions !== active.dimensions) return target;
+      return { encoder, space: this.store.spaces.list().find((s) => s.id === active.id)! };
+    } catch {
+      return target;
+    }
   }
 
   /** The device asked for: the option, else the library's setting, else auto. */
@@ -193,6 +225,8 @@ export class Engine implements TroveApi, TroveEvents {
     const encoder = await this.encoder();
     const { modelId, revision, dimensions } = encoder.space;
     const row = this.store.spaces.ensure(modelId, revision, dimensions);
+    const packs = this.store.settings.get<Record<string, string>>('spacePacks') ?? {};
+    if (packs[String(row.id)] !== encoder.packDir) this.store.settings.set('spacePacks', { ...packs, [String(row.id)]: encoder.packDir });
     const space = this.store.spaces.list().find((s) => s.id === row.id)!;
     return { encoder, space };
   }
@@ -267,8 +301,13 @@ export class Engine implements TroveApi, TroveEvents {
         this.ocr,
       );
       const summary = await indexer.run(targets);
-      // A library indexed with a new model answers with it from now on (background switching: model-runtime issue).
-      if (this.store.spaces.active()?.id !== space.id) this.store.spaces.activate(space.id);
+      // A new model's space takes over once every indexed item is in it; the old space and its pack's workers go.
+      if (this.store.spaces.active()?.id !== space.id && this.store.spaces.missing(space.id) === 0) {
+        this.store.spaces.activate(space.id);
+        const others = [...this.otherEncoders.values()];
+        this.otherEncoders.clear();
+        for (const e of others) await (await e.catch(() => null))?.close();
+      }
       return summary;
     });
     this.indexing = run.catch(() => undefined);
@@ -307,7 +346,7 @@ export class Engine implements TroveApi, TroveEvents {
   // ---- queries -----------------------------------------------------------------------------------------------
 
   async search(req: SearchRequest): Promise<SearchResponse> {
-    const { encoder, space } = await this.space();
+    const { encoder, space } = await this.answering();
     return search(this.store, encoder, space, req);
   }
 
@@ -316,14 +355,15 @@ export class Engine implements TroveApi, TroveEvents {
     const limit = checkLimit(req.limit);
     const kinds = checkKinds(req.kinds);
     const item = this.findItem(req);
-    const { space } = await this.space();
+    const { space } = await this.answering();
     const result = related(this.store, space, item, kinds, limit);
     return { ...result, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 
   async getItem(req: ItemRef): Promise<ItemDetail> {
     const row = this.findItem(req);
-    const segments = this.store.segments.forItem(row.id).map(({ itemId: _itemId, ...s }) => s);
+    const spaceId = this.store.spaces.active()?.id ?? -1;
+    const segments = this.store.segments.forItem(row.id, spaceId).map(({ itemId: _itemId, ...s }) => s);
     return toDetail(row, segments);
   }
 
@@ -364,8 +404,8 @@ export class Engine implements TroveApi, TroveEvents {
 
   async close(): Promise<void> {
     await this.indexing;
-    const encoder = await this.encoderPromise?.catch(() => null);
-    await encoder?.close();
+    const encoders = [this.encoderPromise, ...this.otherEncoders.values()];
+    for (const e of encoders) await (await e?.catch(() => null))?.close();
     await this.ocr?.close();
     this.store.close();
   }

@@ -81,3 +81,38 @@ describe('migrations', () => {
     expect(() => openDatabase(file)).toThrowError(expect.objectContaining({ code: 'DB_CORRUPT' }) as Error);
   });
 });
+
+describe('migration 3: text segments per space', () => {
+  it('keeps ids, FTS rows and vectors, gives text segments to the active space, and keeps the vector triggers', async () => {
+    const { MIGRATIONS } = await import('../../../src/main/engine/store/migrations/index.js');
+    const sqliteVec = await import('sqlite-vec');
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    sqliteVec.load(db);
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`
+      INSERT INTO roots (id, path, added_at) VALUES (1, '/lib', 0);
+      INSERT INTO items (id, root_id, rel_path, kind, size, mtime, hash, status, title) VALUES
+        (1, 1, 'a.jpg', 'photo', 1, 1, 'h1', 'indexed', 'a'), (2, 1, 'b.md', 'note', 1, 1, 'h2', 'indexed', 'b');
+      INSERT INTO spaces (id, model_id, revision, dimensions, state, created_at) VALUES (7, 'm', '1', 2, 'active', 0);
+      CREATE VIRTUAL TABLE vec_space_7 USING vec0(segment_id INTEGER PRIMARY KEY, embedding float[2] distance_metric=cosine, kind TEXT, item_id INTEGER, taken_at INTEGER);
+      CREATE TRIGGER vec_space_7_segment_gone AFTER DELETE ON segments BEGIN DELETE FROM vec_space_7 WHERE segment_id = old.id; END;
+      INSERT INTO segments (id, item_id, kind, ordinal, text) VALUES (10, 1, 'image', 0, NULL), (11, 1, 'ocr', 1, 'harbour museum'), (20, 2, 'text', 0, 'sea walk');
+    `);
+    const ins = db.prepare('INSERT INTO vec_space_7 (segment_id, embedding, kind, item_id, taken_at) VALUES (?, ?, ?, ?, 0)');
+    for (const [seg, item, kind] of [[10n, 1n, 'photo'], [11n, 1n, 'photo'], [20n, 2n, 'note']] as const) ins.run(seg, Buffer.from(new Float32Array([1, 0]).buffer), kind, item);
+
+    expect(migrate(db)).toEqual([3]);
+    expect(db.prepare('SELECT id, space_id FROM segments ORDER BY id').all()).toEqual([
+      { id: 10, space_id: null },
+      { id: 11, space_id: 7 },
+      { id: 20, space_id: 7 },
+    ]);
+    expect(db.prepare(`SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'sea'`).pluck().all()).toEqual([20]);
+    expect(db.prepare(`SELECT rowid FROM ocr_fts WHERE ocr_fts MATCH 'arbou'`).pluck().all()).toEqual([11]);
+    expect(db.prepare('SELECT count(*) FROM vec_space_7').pluck().get()).toBe(3);
+    db.prepare('DELETE FROM items WHERE id = 1').run();
+    expect(db.prepare('SELECT segment_id FROM vec_space_7').pluck().all()).toEqual([20]);
+    expect(db.prepare(`SELECT count(*) FROM ocr_fts WHERE ocr_fts MATCH 'arbou'`).pluck().get()).toBe(0);
+  });
+});

@@ -29,6 +29,7 @@ describe('Store', () => {
       );
       const segIds = store.segments.replace(
         id,
+        spaceId,
         vectors.map((_, i) => ({ kind: kind === 'photo' ? 'image' : 'text', text: kind === 'photo' ? null : `chunk ${i} of ${relPath}`, breadcrumb: ['Top'], start: i, end: i + 1 })),
       );
       store.spaces.insertVectors(
@@ -111,7 +112,7 @@ describe('Store', () => {
     const a = addItem('a.md', 'note', [unit(1, 0, 0), unit(0, 1, 0)]);
     const again = addItem('a.md', 'note', [unit(0, 0, 1)]);
     expect(again.id).toBe(a.id);
-    expect(store.segments.forItem(a.id)).toHaveLength(1);
+    expect(store.segments.forItem(a.id, spaceId)).toHaveLength(1);
     expect(count(`SELECT count(*) FROM ${vecTable(spaceId)}`)).toBe(1);
     expect(store.spaces.knn(spaceId, unit(1, 0, 0), 5)[0]!.segmentId).toBe(again.segIds[0]);
   });

@@ -15,7 +15,7 @@ import { createLogger, SLOW_FILE_MS } from '../log.js';
 import type { Encoder, PreparedImage } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
-import type { NewSegment } from '../store/segments.js';
+import { isShared, type NewSegment } from '../store/segments.js';
 import { IgnoreRules } from './ignore.js';
 import { extractNote } from './note.js';
 import { chunkPlainText } from './chunk.js';
@@ -179,7 +179,7 @@ export class Indexer {
         const segments = text ? this.ocrSegments(text) : [];
         const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
         this.store.transaction(() => {
-          const ids = this.store.segments.replaceKind(w.id, 'ocr', segments);
+          const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'ocr', segments);
           this.store.spaces.insertVectors(
             this.spaceId,
             ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'photo' as const, takenAt: w.takenAt, vector: vectors[i]! })),
@@ -264,7 +264,7 @@ export class Indexer {
             p.reason,
             file.relPath.slice(file.relPath.lastIndexOf('/') + 1),
           );
-          this.store.segments.replace(id, []);
+          this.store.segments.replace(id, this.spaceId, []);
           summary.failed++;
           changed.push(id);
           continue;
@@ -273,15 +273,26 @@ export class Indexer {
           { rootId, relPath: file.relPath, kind: file.kind, size: p.size, mtime: file.mtime, hash: p.hash },
           p.facts,
         );
-        const segmentIds = this.store.segments.replace(id, p.segments);
+        // The same version already indexed for another model keeps its shared image segment and gets its own
+        // text segments in this space; a new version replaces every segment of every space. [Note: spaces]
+        const sameVersion = p.c.known !== undefined && p.c.known.status === 'indexed' && p.c.known.hash === p.hash;
+        let segmentIds: (number | undefined)[];
+        if (sameVersion) {
+          const imageId = this.store.segments.imageSegment(id);
+          const textIds = this.store.segments.replaceInSpace(id, this.spaceId, p.segments);
+          let t = 0;
+          segmentIds = p.segments.map((seg) => (isShared(seg.kind) ? imageId : textIds[t++]));
+        } else {
+          segmentIds = this.store.segments.replace(id, this.spaceId, p.segments);
+        }
         const vectors = segmentIds.flatMap((segmentId, i) => {
           const vector = p.segments[i]!.kind === 'image' ? imageVectors.get(p) : textVectors.get(p)?.get(i);
-          return vector ? [{ segmentId, itemId: id, kind: file.kind, takenAt: p.facts.takenAt, vector }] : [];
+          return vector && segmentId !== undefined ? [{ segmentId, itemId: id, kind: file.kind, takenAt: p.facts.takenAt, vector }] : [];
         });
         this.store.spaces.insertVectors(this.spaceId, vectors);
         this.store.spaces.markEmbedded(id, this.spaceId, p.hash);
         if (!p.c.known) summary.added++;
-        else if (p.c.known.hash === p.hash) summary.reembedded++;
+        else if (sameVersion) summary.reembedded++;
         else summary.changed++;
         changed.push(id);
       }

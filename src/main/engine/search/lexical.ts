@@ -27,6 +27,7 @@ export function ftsQuery(q: Pick<ParsedQuery, 'text' | 'phrases'>): string | nul
 }
 
 export interface LexicalFilter {
+  readonly spaceId: number; // text segments of other spaces (a model being switched to) are not looked at
   readonly kinds: readonly ItemKind[] | null;
   readonly after: number | null;
   readonly before: number | null;
@@ -49,8 +50,8 @@ export function lexicalSearch(store: Store, fts: string, filter: LexicalFilter, 
 }
 
 function ranked(store: Store, table: 'segments_fts' | 'ocr_fts', fts: string, filter: LexicalFilter, limit: number): LexicalHit[] {
-  const clauses = [`${table} MATCH ?`, `i.status = 'indexed'`];
-  const params: unknown[] = [fts];
+  const clauses = [`${table} MATCH ?`, `i.status = 'indexed'`, '(s.space_id IS NULL OR s.space_id = ?)'];
+  const params: unknown[] = [fts, filter.spaceId];
   if (filter.kinds) {
     clauses.push(`i.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
     params.push(...filter.kinds);

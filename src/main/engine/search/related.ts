@@ -20,7 +20,7 @@ export function related(
   limit: number,
 ): Omit<RelatedResponse, 'tookMs'> {
   const wanted = kinds && kinds.length ? kinds : ITEM_KINDS.filter((k) => k !== item.kind);
-  const segments = store.segments.forItem(item.id);
+  const segments = store.segments.forItem(item.id, space.id);
   const vectors = store.spaces.vectors(
     space.id,
     segments.map((s) => s.id),

@@ -72,7 +72,7 @@ export async function search(store: Store, encoder: Encoder, space: SpaceInfo, r
   });
   const byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
   const fts = ftsQuery(query);
-  const byWords = fts ? lexicalSearch(store, fts, { kinds, after: query.after, before: query.before }, k) : [];
+  const byWords = fts ? lexicalSearch(store, fts, { spaceId: space.id, kinds, after: query.after, before: query.before }, k) : [];
   const fused = fuse(byMeaning, byWords, limit);
   // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
   const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);

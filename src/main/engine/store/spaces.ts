@@ -45,6 +45,14 @@ export function vecTable(spaceId: number): string {
   return `vec_space_${Math.trunc(spaceId)}`;
 }
 
+/** The trigger that deletes a segment's vector in this space with the segment. [Note: vec-tables] */
+export function createVecTrigger(db: Db, spaceId: number): void {
+  const table = vecTable(spaceId);
+  db.exec(`CREATE TRIGGER IF NOT EXISTS ${table}_segment_gone AFTER DELETE ON segments BEGIN
+             DELETE FROM ${table} WHERE segment_id = old.id;
+           END;`);
+}
+
 export class SpacesRepo {
   private readonly findStmt;
   private readonly byIdStmt;
@@ -100,9 +108,8 @@ export class SpacesRepo {
           item_id INTEGER,
           taken_at INTEGER
         );
-        CREATE TRIGGER ${table}_segment_gone AFTER DELETE ON segments BEGIN
-          DELETE FROM ${table} WHERE segment_id = old.id;
-        END;`);
+`);
+      createVecTrigger(this.db, id);
       const row = this.get(id);
       if (!row) throw new Error(`space ${id} vanished after insert`);
       return row;
@@ -172,6 +179,14 @@ export class SpacesRepo {
         r.takenAt === null ? NO_DATE : BigInt(Math.trunc(r.takenAt)),
       );
     }
+  }
+
+  /** Indexed items not yet embedded in this space at their current version. */
+  missing(spaceId: number): number {
+    return this.cached<{ n: number }>(
+      `SELECT count(*) AS n FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ?
+       WHERE i.status = 'indexed' AND (e.hash IS NULL OR e.hash != i.hash)`,
+    ).get(spaceId)!.n;
   }
 
   markEmbedded(itemId: number, spaceId: number, hash: string): void {
