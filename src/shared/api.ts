@@ -3,6 +3,7 @@
 // Adding an operation = one line in `Operations` + its name in OPERATION_NAMES + the Engine method.
 import type { ParsedQuery } from './query.js';
 import type {
+  Settings,
   Diagnostics,
   Hit,
   IndexProgress,
@@ -65,6 +66,9 @@ export interface Operations {
   verifyModel: { req: { readonly id: string }; res: InstalledModel };
   removeModel: { req: { readonly id: string }; res: { readonly removed: boolean } };
   doctor: { req: Record<string, never>; res: Diagnostics };
+  getSettings: { req: Record<string, never>; res: Settings };
+  /** A new model takes effect for new work; its space builds at the next index run while the old one answers. */
+  updateSettings: { req: Partial<Settings>; res: Settings };
 }
 
 export type OperationName = keyof Operations;
@@ -88,6 +92,8 @@ export const OPERATION_NAMES = [
   'verifyModel',
   'removeModel',
   'doctor',
+  'getSettings',
+  'updateSettings',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that OPERATION_NAMES lists every operation of the contract.

@@ -170,3 +170,9 @@ export interface Diagnostics {
   readonly modelError: string | null; // why the model could not be loaded, if it could not
   readonly packs: readonly ModelListing[];
 }
+
+/** Library settings the front doors can read and change. */
+export interface Settings {
+  readonly device: 'auto' | 'cpu' | 'gpu'; // where inference runs; 'auto' tries the GPU first
+  readonly model: string | null; // the pack to use: a catalogue id or a folder; null = the default
+}

@@ -66,3 +66,28 @@ describe('changing the model', () => {
     await third.close();
   });
 });
+
+describe('settings', () => {
+  const tmp = tempDir('settings');
+  afterAll(() => tmp.cleanup());
+
+  it('keeps the device and the chosen model, and refuses what is not a model', async () => {
+    const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
+    expect(await engine.getSettings()).toEqual({ device: 'auto', model: null });
+    await expect(engine.updateSettings({ device: 'tpu' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(engine.updateSettings({ model: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK });
+    expect(engine.device()).toBe('cpu');
+    // The chosen model is what the next work uses, without --model.
+    const lib = join(tmp.dir, 'lib');
+    await makeLibrary(lib);
+    await engine.addRoot({ path: lib });
+    await engine.indexNow();
+    expect((await engine.search({ query: 'red', limit: 1 })).space.modelId).toBe('fixture-colours');
+    expect((await engine.doctor()).device).toBe('cpu');
+    await engine.close();
+    const again = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
+    expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK });
+    await again.close();
+  });
+});

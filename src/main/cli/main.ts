@@ -23,6 +23,7 @@ Usage:
   trove models verify [id]       re-check installed packs against their checksums
   trove models remove <id>       delete an installed pack
   trove doctor                   versions, execution providers, threads, packs
+  trove settings [device|model <value>]   show or change the library's device (auto, cpu, gpu) or model
 
 Options:
   --json               machine-readable output on stdout
@@ -207,6 +208,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           return 0;
         }
         throw new UsageError(`unknown models command "${sub}" (list, download, verify, remove)`);
+      }
+      case 'settings': {
+        engine = open();
+        const [key, value, ...rest] = args;
+        if (rest.length || (key !== undefined && value === undefined)) throw new UsageError('trove settings [device|model <value>]');
+        let settings;
+        if (key === undefined) settings = await engine.getSettings();
+        else if (key === 'device') settings = await engine.updateSettings({ device: parseDevice(value) ?? 'auto' });
+        else if (key === 'model') settings = await engine.updateSettings({ model: value === 'default' ? null : value! });
+        else throw new UsageError(`unknown setting "${key}" (device, model)`);
+        print(`device: ${settings.device}\nmodel: ${settings.model ?? 'default (clip-vit-b32, or the pack used last)'}`, settings);
+        return 0;
       }
       case 'doctor': {
         engine = open();

@@ -17,7 +17,7 @@ import type {
   ItemRef,
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
-import type { Diagnostics, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { Diagnostics, Settings, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
@@ -97,10 +97,48 @@ export class Engine implements TroveApi, TroveEvents {
     return this.encoderPromise;
   }
 
-  /** The model asked for: --model, else the pack this library used last, else the default. */
+  /** The model asked for: --model, else the library's chosen model, else the pack it used last, else the default. */
   private wantedModel(): string {
+    const chosen = this.store.settings.get<string>('chosenModel');
     const stored = this.store.settings.get<StoredModel>('model');
-    return this.options.model ?? (stored && existsSync(stored.path) ? stored.path : (stored?.id ?? DEFAULT_MODEL_ID));
+    return this.options.model ?? chosen ?? (stored && existsSync(stored.path) ? stored.path : (stored?.id ?? DEFAULT_MODEL_ID));
+  }
+
+  async getSettings(): Promise<Settings> {
+    const setting = this.store.settings.get<string>('device');
+    return {
+      device: setting === 'cpu' || setting === 'gpu' ? setting : 'auto',
+      model: this.store.settings.get<string>('chosenModel') ?? null,
+    };
+  }
+
+  async updateSettings(req: Operations['updateSettings']['req']): Promise<Settings> {
+    if (req.device !== undefined && !['auto', 'cpu', 'gpu'].includes(req.device)) {
+      throw new TroveError('INVALID_ARGUMENT', 'device must be auto, cpu or gpu');
+    }
+    if (req.model !== undefined && req.model !== null) {
+      if (typeof req.model !== 'string' || req.model.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'model must be a pack id or folder');
+      chooseModel(req.model, this.models); // refuses what is neither a folder, an installed pack nor in the catalogue
+    }
+    const model = req.model === undefined ? undefined : req.model === null ? null : /[\\/]|^\./.test(req.model) ? resolve(req.model) : req.model;
+    this.store.transaction(() => {
+      if (req.device !== undefined) this.store.settings.set('device', req.device);
+      if (model !== undefined) this.store.settings.set('chosenModel', model ?? undefined);
+    });
+    // New work uses the new choice: the next encoder loads it (its space builds while the active one answers).
+    if (model !== undefined || req.device !== undefined) {
+      await this.indexing; // a running index keeps the encoder it started with
+      const old = this.encoderPromise;
+      this.encoderPromise = null;
+      if (old) {
+        const e = await old.catch(() => null);
+        // Keep it if it still answers for the active space; otherwise close it.
+        const active = this.store.spaces.active();
+        if (e && active && e.space.modelId === active.model_id && e.space.revision === active.revision) this.otherEncoders.set(e.packDir, Promise.resolve(e));
+        else await e?.close();
+      }
+    }
+    return this.getSettings();
   }
 
   private async loadEncoder(): Promise<Encoder> {
