@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Thumbnail } from '../../shared/types.js';
+import { openImage } from './models/image-input.js';
 
 export const THUMBNAIL_SIZES = { small: 256, large: 1024 } as const;
 
@@ -13,8 +14,8 @@ export async function thumbnail(dir: string, source: string, hash: string, size:
   try {
     data = await readFile(file);
   } catch {
-    data = await sharp(source, { failOn: 'error' })
-      .rotate()
+    data = await (await openImage(source, { failOn: 'error' }))
+      .pipeline()
       .resize(px, px, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
       .toBuffer();

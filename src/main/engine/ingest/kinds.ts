@@ -1,11 +1,17 @@
 import type { ItemKind } from '../../../shared/types.js';
 
-// Which files Trove indexes, by extension. Audio joins when the speech pack does (see docs/architecture.md).
+// Which files Trove indexes, by extension (see [Note: image-formats]). Audio joins when the speech pack does.
 const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
   jpg: 'photo',
   jpeg: 'photo',
   png: 'photo',
   webp: 'photo',
+  gif: 'photo',
+  tif: 'photo',
+  tiff: 'photo',
+  avif: 'photo',
+  heic: 'photo',
+  heif: 'photo',
   md: 'note',
   markdown: 'note',
   txt: 'note',

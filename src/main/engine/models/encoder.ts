@@ -3,10 +3,10 @@
 // Image decoding (sharp, on libuv's thread pool) is separate from inference, so the indexer can decode the next
 // batch while this one runs.
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { TroveError } from '../../../shared/errors.js';
 import { loadPack, type ModelPack, type Verification } from './pack.js';
 import { inputSize, planDecode, planResize, toPixelValues, type ImageProcessorConfig } from './preprocess.js';
+import { openImage } from './image-input.js';
 import { resizeRgb } from './resize.js';
 import { openSession, type Device } from './session.js';
 import { TextTokenizer } from './tokenizer.js';
@@ -84,14 +84,11 @@ function pickOutput(session: ort.InferenceSession, wanted: string | undefined): 
  */
 export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number): Promise<PreparedImage> {
   const options = { failOn: 'error' as const, limitInputPixels: maxInputPixels, sequentialRead: true };
-  const meta = await sharp(input, options).metadata();
-  if (!meta.width || !meta.height) throw new Error('no image dimensions');
-  const sideways = (meta.orientation ?? 1) >= 5;
-  const width = sideways ? meta.height : meta.width;
-  const height = sideways ? meta.width : meta.height;
+  const opened = await openImage(input, options);
+  const { meta, width, height } = opened;
   const plan = planResize(width, height, cfg);
   const decode = planDecode(width, height, plan);
-  let image = sharp(input, options).rotate();
+  let image = opened.pipeline();
   if (decode.width !== width || decode.height !== height) {
     image = image.resize(decode.width, decode.height, { fit: 'fill', kernel: 'cubic' });
   }
