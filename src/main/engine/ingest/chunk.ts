@@ -14,7 +14,8 @@ export interface Chunk {
 
 export type Fits = (text: string) => boolean;
 
-interface Block {
+/** A run of text before chunking: a paragraph, a page, with its headings and offsets. */
+export interface Block {
   text: string;
   breadcrumb: string[];
   start: number;

@@ -17,7 +17,7 @@ import type { Store } from '../store/index.js';
 import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
 import { isShared, type NewSegment } from '../store/segments.js';
 import { IgnoreRules } from './ignore.js';
-import { extractNote } from './note.js';
+import { extractNoteFile } from './note.js';
 import { chunkPlainText } from './chunk.js';
 import { ocrText, type OcrRunner } from './ocr.js';
 import { extractPhoto } from './photo.js';
@@ -30,6 +30,7 @@ const GROUP_SIZE = 16; // files read and decoded ahead of the encoder
 const IMAGE_BATCH = 16;
 const TEXT_BATCH = 32;
 const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+const MAX_PDF_BYTES = 256 * 1024 * 1024;
 const MAX_PHOTO_BYTES = 1024 * 1024 * 1024;
 
 interface Candidate {
@@ -203,7 +204,7 @@ export class Indexer {
     const abs = absolutePath(c.rootPath, c.file.relPath);
     let hash: string | null = null;
     try {
-      const limit = c.file.kind === 'note' ? MAX_NOTE_BYTES : MAX_PHOTO_BYTES;
+      const limit = c.file.kind === 'photo' ? MAX_PHOTO_BYTES : c.file.relPath.toLowerCase().endsWith('.pdf') ? MAX_PDF_BYTES : MAX_NOTE_BYTES;
       if (c.file.size > limit) throw new Error(`the file is too large to index (${Math.round(c.file.size / 1048576)} MB)`);
       const bytes = await readFile(abs);
       hash = createHash('sha256').update(bytes).digest('hex');
@@ -214,7 +215,7 @@ export class Indexer {
       const extracted =
         c.file.kind === 'photo'
           ? await extractPhoto(c.file.relPath, bytes, this.encoder)
-          : { ...extractNote(c.file.relPath, bytes, this.fits), image: null };
+          : { ...(await extractNoteFile(c.file.relPath, bytes, this.fits)), image: null };
       // A photo already read by OCR at this version keeps its text (a change of model re-embeds it, no re-reading).
       if (k && k.ocrHash === hash && k.ocrText) extracted.segments.push(...this.ocrSegments(k.ocrText));
       const ms = performance.now() - started;

@@ -15,6 +15,7 @@ const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
   md: 'note',
   markdown: 'note',
   txt: 'note',
+  pdf: 'note',
 };
 
 export function kindOf(fileName: string): ItemKind | null {

@@ -20,3 +20,12 @@ export function extractNote(relPath: string, bytes: Uint8Array, fits: Fits): Ext
     segments: chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })),
   };
 }
+
+/** A note file of any kind Trove reads: Markdown, plain text or PDF. */
+export async function extractNoteFile(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
+  if (extname(relPath).toLowerCase() === '.pdf') {
+    const { extractPdf } = await import('./pdf.js'); // pdf.js loads only when a PDF is met
+    return extractPdf(relPath, bytes, fits);
+  }
+  return extractNote(relPath, bytes, fits);
+}
