@@ -102,45 +102,29 @@ export async function prepareImage(input: Buffer | string, cfg: ImageProcessorCo
   return { pixels: toPixelValues(rgb, plan.crop.width, plan.crop.height, cfg), width, height, format: meta.format ?? null, exif: meta.exif };
 }
 
-export class OnnxEncoder implements Encoder {
+/**
+ * What every encoder of a pack shares: its identity, its preprocessing and its tokenizer. Subclasses decide where
+ * inference runs (this thread: OnnxEncoder; worker threads: WorkerEncoder).
+ */
+export abstract class PackEncoder implements Encoder {
   readonly stats = { images: 0, texts: 0 };
-  private readonly imageInput: { width: number; height: number } | null;
+  protected readonly tokenizer: TextTokenizer | null;
 
-  private constructor(
-    private readonly pack: ModelPack,
-    private readonly imageSession: ort.InferenceSession | null,
-    private readonly textSession: ort.InferenceSession | null,
-    private readonly tokenizer: TextTokenizer | null,
+  protected constructor(
+    protected readonly pack: ModelPack,
     readonly provider: string,
     private readonly maxInputPixels: number,
   ) {
-    this.imageInput = pack.image ? inputSize(pack.image) : null;
-  }
-
-  static async open(dir: string, options: EncoderOptions = {}): Promise<OnnxEncoder> {
-    const pack = await loadPack(dir, options.verification ?? 'size');
-    const sessionOptions = {
-      ...(options.device ? { device: options.device } : {}),
-      ...(options.threads ? { intraOpThreads: options.threads } : {}),
-    };
-    const wanted = new Set(options.towers ?? ['image', 'text']);
-    const image = wanted.has('image') ? pack.manifest.towers.image : undefined;
-    const text = wanted.has('text') ? pack.manifest.towers.text : undefined;
-    const imageSession = image ? await openSession(`${pack.dir}/${image.file}`, sessionOptions) : null;
-    const textSession = text ? await openSession(`${pack.dir}/${text.file}`, sessionOptions) : null;
-    const tokenizer = pack.tokenizer
+    const text = pack.manifest.towers.text;
+    this.tokenizer = pack.tokenizer
       ? new TextTokenizer(pack.tokenizer.json, pack.tokenizer.config, pack.manifest.contextLength, text?.padding ?? 'longest')
       : null;
-    const provider = imageSession?.provider ?? textSession?.provider ?? 'cpu';
-    return new OnnxEncoder(
-      pack,
-      imageSession?.session ?? null,
-      textSession?.session ?? null,
-      tokenizer,
-      provider,
-      options.maxInputPixels ?? 200_000_000,
-    );
   }
+
+  abstract embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]>;
+  abstract embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
+  abstract embedQueries(texts: readonly string[]): Promise<Float32Array[]>;
+  abstract close(): Promise<void>;
 
   get space(): SpaceKey {
     const m = this.pack.manifest;
@@ -156,21 +140,68 @@ export class OnnxEncoder implements Encoder {
   }
 
   get canEmbedImages(): boolean {
-    return this.imageSession !== null;
+    return this.pack.manifest.towers.image !== undefined;
   }
 
   get canEmbedTexts(): boolean {
-    return this.textSession !== null;
+    return this.pack.manifest.towers.text !== undefined;
+  }
+
+  protected missing(tower: 'image' | 'text'): TroveError {
+    return new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no ${tower} tower`);
   }
 
   prepareImage(input: Buffer | string): Promise<PreparedImage> {
-    if (!this.pack.image) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no image tower`);
+    if (!this.pack.image) throw this.missing('image');
     return prepareImage(input, this.pack.image, this.maxInputPixels);
+  }
+
+  countTokens(text: string): number {
+    if (!this.tokenizer) throw this.missing('text');
+    return this.tokenizer.count(text);
+  }
+}
+
+export class OnnxEncoder extends PackEncoder {
+  private readonly imageInput: { width: number; height: number } | null;
+
+  private constructor(
+    pack: ModelPack,
+    private readonly imageSession: ort.InferenceSession | null,
+    private readonly textSession: ort.InferenceSession | null,
+    provider: string,
+    maxInputPixels: number,
+  ) {
+    super(pack, provider, maxInputPixels);
+    this.imageInput = pack.image ? inputSize(pack.image) : null;
+  }
+
+  static async open(dir: string, options: EncoderOptions = {}): Promise<OnnxEncoder> {
+    const pack = await loadPack(dir, options.verification ?? 'size');
+    const sessionOptions = {
+      ...(options.device ? { device: options.device } : {}),
+      ...(options.threads ? { intraOpThreads: options.threads } : {}),
+    };
+    const wanted = new Set(options.towers ?? ['image', 'text']);
+    const image = wanted.has('image') ? pack.manifest.towers.image : undefined;
+    const text = wanted.has('text') ? pack.manifest.towers.text : undefined;
+    const imageSession = image ? await openSession(`${pack.dir}/${image.file}`, sessionOptions) : null;
+    const textSession = text ? await openSession(`${pack.dir}/${text.file}`, sessionOptions) : null;
+    const provider = imageSession?.provider ?? textSession?.provider ?? 'cpu';
+    return new OnnxEncoder(pack, imageSession?.session ?? null, textSession?.session ?? null, provider, options.maxInputPixels ?? 200_000_000);
+  }
+
+  override get canEmbedImages(): boolean {
+    return this.imageSession !== null;
+  }
+
+  override get canEmbedTexts(): boolean {
+    return this.textSession !== null;
   }
 
   async embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
     if (images.length === 0) return [];
-    if (!this.imageSession || !this.imageInput) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no image tower`);
+    if (!this.imageSession || !this.imageInput) throw this.missing('image');
     const { width, height } = this.imageInput;
     const per = 3 * width * height;
     const batch = new Float32Array(per * images.length);
@@ -190,7 +221,7 @@ export class OnnxEncoder implements Encoder {
 
   async embedTexts(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.textSession || !this.tokenizer) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
+    if (!this.textSession || !this.tokenizer) throw this.missing('text');
     const tokens = this.tokenizer.encodeBatch(texts);
     const shape = [tokens.batch, tokens.length];
     const feeds: Record<string, ort.Tensor> = {};
@@ -211,11 +242,6 @@ export class OnnxEncoder implements Encoder {
 
   embedQueries(texts: readonly string[]): Promise<Float32Array[]> {
     return this.embedTexts(texts);
-  }
-
-  countTokens(text: string): number {
-    if (!this.tokenizer) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
-    return this.tokenizer.count(text);
   }
 
   private checkOutput(tensor: ort.Tensor | undefined): Float32Array {

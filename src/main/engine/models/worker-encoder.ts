@@ -7,11 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TroveError, isErrorCode } from '../../../shared/errors.js';
-import { prepareImage, type Encoder, type EncoderOptions, type PreparedImage, type SpaceKey } from './encoder.js';
+import { PackEncoder, type EncoderOptions, type PreparedImage } from './encoder.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js';
 import { loadPack, type ModelPack } from './pack.js';
 import { defaultThreads } from './session.js';
-import { TextTokenizer } from './tokenizer.js';
 
 function entryUrl(): string {
   const js = new URL('./inference-worker.js', import.meta.url);
@@ -69,17 +68,16 @@ function split(flat: Float32Array, count: number, dims: number): Float32Array[] 
   return Array.from({ length: count }, (_, i) => flat.slice(i * dims, (i + 1) * dims));
 }
 
-export class WorkerEncoder implements Encoder {
-  readonly stats = { images: 0, texts: 0 };
-
+export class WorkerEncoder extends PackEncoder {
   private constructor(
-    private readonly pack: ModelPack,
+    pack: ModelPack,
     private readonly indexWorker: InferenceWorker,
     private readonly queryWorker: InferenceWorker | null,
-    private readonly tokenizer: TextTokenizer | null,
-    readonly provider: string,
-    private readonly maxInputPixels: number,
-  ) {}
+    provider: string,
+    maxInputPixels: number,
+  ) {
+    super(pack, provider, maxInputPixels);
+  }
 
   static async open(dir: string, options: EncoderOptions = {}): Promise<WorkerEncoder> {
     const pack = await loadPack(dir, options.verification ?? 'size');
@@ -88,39 +86,11 @@ export class WorkerEncoder implements Encoder {
     const queryWorker = pack.manifest.towers.text ? new InferenceWorker(pack.dir, { ...base, threads: 1, towers: ['text'] }) : null;
     try {
       const [provider] = await Promise.all([indexWorker.ready, queryWorker?.ready]);
-      const text = pack.manifest.towers.text;
-      const tokenizer = pack.tokenizer ? new TextTokenizer(pack.tokenizer.json, pack.tokenizer.config, pack.manifest.contextLength, text?.padding ?? 'longest') : null;
-      return new WorkerEncoder(pack, indexWorker, queryWorker, tokenizer, provider, options.maxInputPixels ?? 200_000_000);
+      return new WorkerEncoder(pack, indexWorker, queryWorker, provider, options.maxInputPixels ?? 200_000_000);
     } catch (error) {
       await Promise.all([indexWorker.close(), queryWorker?.close()]);
       throw error;
     }
-  }
-
-  get space(): SpaceKey {
-    const m = this.pack.manifest;
-    return { modelId: m.id, revision: m.revision, dimensions: m.dimensions };
-  }
-
-  get packDir(): string {
-    return this.pack.dir;
-  }
-
-  get contextLength(): number {
-    return this.pack.manifest.contextLength;
-  }
-
-  get canEmbedImages(): boolean {
-    return this.pack.manifest.towers.image !== undefined;
-  }
-
-  get canEmbedTexts(): boolean {
-    return this.pack.manifest.towers.text !== undefined;
-  }
-
-  prepareImage(input: Buffer | string): Promise<PreparedImage> {
-    if (!this.pack.image) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no image tower`);
-    return prepareImage(input, this.pack.image, this.maxInputPixels);
   }
 
   async embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
@@ -141,14 +111,9 @@ export class WorkerEncoder implements Encoder {
 
   async embedQueries(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.queryWorker) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
+    if (!this.queryWorker) throw this.missing('text');
     const flat = await this.queryWorker.request({ op: 'texts', texts: [...texts] });
     return split(flat, texts.length, this.space.dimensions);
-  }
-
-  countTokens(text: string): number {
-    if (!this.tokenizer) throw new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no text tower`);
-    return this.tokenizer.count(text);
   }
 
   async close(): Promise<void> {
