@@ -72,9 +72,9 @@ export function describeFailure(error: unknown, kind: ItemKind): string {
   const message = (e?.message ?? String(error)).split('\n')[0] ?? 'unknown error';
   if (kind === 'photo') {
     if (/pixel limit/i.test(message)) return 'the image is too large to decode (it claims more pixels than Trove allows)';
-    if (/unsupported image format|bad seek|corrupt|premature|truncated|Invalid|VipsJpeg|VipsPng|webp/i.test(message)) {
-      return `the image cannot be decoded (damaged, truncated or not really an image): ${message}`;
-    }
+    if (/too large to index/.test(message) || /not valid UTF-8/.test(message)) return message;
+    // Anything else that stops a photo is its decoding; libvips' own words are kept for the curious.
+    return `the image cannot be decoded (damaged, truncated or not really an image)${/unknown error/i.test(message) ? '' : `: ${message}`}`;
   }
   return message;
 }
@@ -204,6 +204,7 @@ export class Indexer {
     const abs = absolutePath(c.rootPath, c.file.relPath);
     let hash: string | null = null;
     try {
+      if (c.file.problem) throw new Error(c.file.problem);
       const limit = c.file.kind === 'photo' ? MAX_PHOTO_BYTES : c.file.relPath.toLowerCase().endsWith('.pdf') ? MAX_PDF_BYTES : MAX_NOTE_BYTES;
       if (c.file.size > limit) throw new Error(`the file is too large to index (${Math.round(c.file.size / 1048576)} MB)`);
       const bytes = await readFile(abs);

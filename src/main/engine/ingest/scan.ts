@@ -10,7 +10,11 @@ export interface ScannedFile {
   readonly kind: ItemKind;
   readonly size: number;
   readonly mtime: number;
+  /** Why the file cannot be indexed without even reading it (a name that is not valid UTF-8). */
+  readonly problem?: string;
 }
+
+export const BAD_NAME = 'the file name is not valid UTF-8, so Trove cannot name it reliably; rename the file to index it';
 
 /**
  * Lists a root's indexable files. Unreadable folders are skipped (and reported through `onError`); symbolic links
@@ -24,27 +28,33 @@ export async function scanRoot(
   const files: ScannedFile[] = [];
   const walk = async (relDir: string): Promise<void> => {
     let dir;
+    const dirPath = relDir ? join(rootPath, relDir) : rootPath;
     try {
-      dir = await opendir(relDir ? join(rootPath, relDir) : rootPath);
+      // Names as bytes: a name that is not valid UTF-8 would otherwise turn into a string that opens nothing.
+      dir = await opendir(dirPath, { encoding: 'buffer' as BufferEncoding }); // the types omit 'buffer'; Node accepts it
     } catch (error) {
       onError(relDir, error as Error);
       return;
     }
     const subdirs: string[] = [];
     for await (const entry of dir) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const raw = entry.name as unknown as Buffer;
+      const name = raw.toString('utf8');
+      const validName = Buffer.from(name, 'utf8').equals(raw);
+      const rel = relDir ? `${relDir}/${name}` : name;
       if (entry.isDirectory()) {
-        if (!rules.ignores(rel, true)) subdirs.push(rel);
+        if (!validName) onError(rel, new Error(BAD_NAME));
+        else if (!rules.ignores(rel, true)) subdirs.push(rel);
         continue;
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       if (rules.ignores(rel, false)) continue;
-      const kind = kindOf(entry.name);
+      const kind = kindOf(name);
       if (!kind) continue;
       try {
-        const st = await stat(join(rootPath, rel));
+        const st = await stat(Buffer.concat([Buffer.from(`${dirPath}/`), raw]));
         if (!st.isFile()) continue;
-        files.push({ relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs) });
+        files.push({ relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs), ...(validName ? {} : { problem: BAD_NAME }) });
       } catch (error) {
         onError(rel, error as Error); // deleted since listed, or a dangling link
       }
