@@ -229,6 +229,7 @@ export class Indexer {
 
   private async embedAndWrite(prepared: readonly Prepared[], summary: ReturnType<typeof emptySummary>): Promise<void> {
     const items = prepared.filter((p): p is Extract<Prepared, { type: 'item' }> => p.type === 'item');
+    if (items.length) log.debug('embedding', { files: items.map((p) => p.c.file.relPath) }); // the crash test reads this
     const photos = items.filter((p) => p.image !== null);
     if (photos.length) this.progress.working(photos[0]!.c.file.relPath);
     const imageVectors = new Map<Prepared, Float32Array>();
