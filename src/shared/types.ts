@@ -99,6 +99,7 @@ export interface IndexSummary {
   readonly added: number;
   readonly changed: number;
   readonly reembedded: number; // unchanged on disk, embedded again for a new model
+  readonly moved: number; // renamed or moved within a root: recognised by content, nothing re-embedded
   readonly unchanged: number;
   readonly removed: number;
   readonly failed: number;

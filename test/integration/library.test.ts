@@ -173,3 +173,40 @@ describe('indexing and searching the fixture library', () => {
     }
   });
 });
+
+describe('moves and renames', () => {
+  const tmp = tempDir('moves');
+  const lib = join(tmp.dir, 'library');
+  let engine: Engine;
+
+  beforeAll(async () => {
+    await makeLibrary(lib);
+    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK, ocr: false });
+    await engine.addRoot({ path: lib });
+    await engine.indexNow();
+  });
+  afterAll(async () => {
+    await engine.close();
+    tmp.cleanup();
+  });
+
+  it('recognises a moved or renamed file by its content and embeds nothing again', async () => {
+    const before = engine.findItem({ path: join(lib, LIBRARY.photos.blue) });
+    const note = engine.findItem({ path: join(lib, LIBRARY.notes.red) });
+    const { mkdirSync, renameSync } = await import('node:fs');
+    mkdirSync(join(lib, 'archive'));
+    renameSync(join(lib, LIBRARY.photos.blue), join(lib, 'archive/zanzibar.webp'));
+    renameSync(join(lib, LIBRARY.notes.red), join(lib, 'archive/fire engine.md'));
+    const summary = await engine.indexNow();
+    expect(summary).toMatchObject({ moved: 2, removed: 0, added: 0, embedded: { images: 0, texts: 0 } });
+    const moved = engine.findItem({ path: join(lib, 'archive/zanzibar.webp') });
+    expect(moved.id).toBe(before.id);
+    expect(moved.title).toBe('zanzibar'); // a title that came from the name follows it
+    expect(engine.findItem({ path: join(lib, 'archive/fire engine.md') }).title).toBe(note.title); // a heading title stays
+    const { hits } = await engine.search({ query: 'blue', kinds: ['photo'], limit: 1 });
+    expect(hits[0]!.item.path).toBe(join(lib, 'archive/zanzibar.webp'));
+    // The new path is what words find, the old one nothing.
+    expect((await engine.search({ query: 'zanzibar', limit: 1 })).hits[0]!.item.id).toBe(before.id);
+    expect((await engine.search({ query: 'PXL_20240612_183011', limit: 3 })).hits.some((h) => h.match.lexical)).toBe(false);
+  });
+});

@@ -34,6 +34,7 @@ export function formatHits(hits: readonly Hit[], cwd = process.cwd()): string {
 export function formatSummary(s: IndexSummary): string {
   const parts = [`${s.added} added`, `${s.changed} changed`, `${s.unchanged} unchanged`, `${s.removed} removed`];
   if (s.reembedded) parts.splice(2, 0, `${s.reembedded} re-embedded for the new model`);
+  if (s.moved) parts.splice(2, 0, `${s.moved} moved`);
   if (s.failed) parts.push(`${s.failed} failed (trove status --errors)`);
   if (s.ocr) parts.push(`${s.ocr} photo${s.ocr === 1 ? '' : 's'} read for text`);
   const embedded = s.embedded.images + s.embedded.texts;

@@ -18,7 +18,7 @@ describe('CLI formatting', () => {
   });
 
   it('summarises an index run', () => {
-    expect(formatSummary({ scanned: 3, added: 2, changed: 0, reembedded: 0, unchanged: 1, removed: 0, failed: 1, ocr: 0, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
+    expect(formatSummary({ scanned: 3, added: 2, changed: 0, reembedded: 0, moved: 0, unchanged: 1, removed: 0, failed: 1, ocr: 0, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
       .toBe('Indexed 3 files in 1.3 s: 2 added, 0 changed, 1 unchanged, 0 removed, 1 failed (trove status --errors); embedded 1 image and 1 text chunk.');
   });
 

@@ -27,10 +27,15 @@ describe('fuse', () => {
   it('keeps items found only by words, with no vector score, and counts each item once', () => {
     const fused = fuse([{ segmentId: 1, itemId: 10, score: 0.5 }], [{ segmentId: 7, itemId: 70 }, { segmentId: 8, itemId: 70 }, { segmentId: 9, itemId: 90 }], 10);
     expect(fused.map((f) => [f.itemId, f.vectorScore, f.lexical])).toEqual([
-      [10, 0.5, false],
       [70, null, true],
+      [10, 0.5, false],
       [90, null, true],
     ]);
+  });
+
+  it('puts the best word match ahead of the best meaning match when they tie', () => {
+    const fused = fuse([{ segmentId: 1, itemId: 10, score: 0.9 }], [{ segmentId: 2, itemId: 20 }], 10);
+    expect(fused.map((f) => f.itemId)).toEqual([20, 10]);
   });
 
   it('leaves a vector-only ranking as it was', () => {

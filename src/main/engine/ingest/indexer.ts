@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import type { IndexSummary, ItemKind, Root } from '../../../shared/types.js';
 import { createLogger, SLOW_FILE_MS } from '../log.js';
 import type { Encoder, PreparedImage } from '../models/encoder.js';
@@ -42,6 +43,7 @@ interface Candidate {
 
 type Prepared =
   | { readonly type: 'touch'; readonly c: Candidate; readonly id: number; readonly size: number }
+  | { readonly type: 'move'; readonly c: Candidate; readonly from: KnownFile; readonly size: number }
   | { readonly type: 'failed'; readonly c: Candidate; readonly hash: string | null; readonly reason: string }
   | {
       readonly type: 'item';
@@ -60,7 +62,7 @@ export interface IndexTarget {
 }
 
 function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
-  return { scanned: 0, added: 0, changed: 0, reembedded: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
+  return { scanned: 0, added: 0, changed: 0, reembedded: 0, moved: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
 }
 
 /** Why a file failed, in a line a person can act on. */
@@ -89,6 +91,19 @@ export class Indexer {
     private readonly onItemsChanged: (changed: number[], removed: number[]) => void,
     private readonly ocr: OcrRunner | null = null,
   ) {}
+
+  /** Items whose files were not found this run, by id; a new file with the same content claims one (a move). */
+  private readonly gone = new Map<number, KnownFile>();
+
+  private claimMoved(kind: ItemKind, hash: string): KnownFile | undefined {
+    for (const k of this.gone.values()) {
+      if (k.hash === hash && k.status === 'indexed' && k.embeddedHash === hash && k.kind === kind) {
+        this.gone.delete(k.id);
+        return k;
+      }
+    }
+    return undefined;
+  }
 
   private fits = (text: string): boolean => this.encoder.countTokens(text) <= this.encoder.contextLength;
 
@@ -127,12 +142,8 @@ export class Indexer {
         }
         todo.push({ rootId: root.id, rootPath: root.path, file, known: k });
       }
-      const gone = [...known.values()].filter((k) => considered(k.relPath));
-      if (gone.length) {
-        this.store.transaction(() => gone.forEach((k) => this.store.items.remove(k.id)));
-        summary.removed += gone.length;
-        this.onItemsChanged([], gone.map((k) => k.id));
-      }
+      // Files that are gone may have moved: a new file with the same content takes their item (see prepare).
+      for (const k of known.values()) if (considered(k.relPath)) this.gone.set(k.id, k);
     }
 
     this.progress.start('embedding', todo.length);
@@ -144,6 +155,15 @@ export class Indexer {
       const prepared = await next!;
       next = g + 1 < groups.length ? this.prepareGroup(groups[g + 1]!) : null;
       await this.embedAndWrite(prepared, summary);
+    }
+
+    // What is gone and was not moved is removed, with its segments and vectors.
+    const gone = [...this.gone.values()];
+    this.gone.clear();
+    if (gone.length) {
+      this.store.transaction(() => gone.forEach((k) => this.store.items.remove(k.id)));
+      summary.removed += gone.length;
+      this.onItemsChanged([], gone.map((k) => k.id));
     }
 
     if (this.ocr && this.encoder.canEmbedTexts) await this.readText(this.ocr, summary);
@@ -213,6 +233,8 @@ export class Indexer {
       if (k && k.status === 'indexed' && k.hash === hash && k.embeddedHash === hash) {
         return { type: 'touch', c, id: k.id, size: bytes.length };
       }
+      const from = k ? undefined : this.claimMoved(c.file.kind, hash);
+      if (from) return { type: 'move', c, from, size: bytes.length };
       const extracted =
         c.file.kind === 'photo'
           ? await extractPhoto(c.file.relPath, bytes, this.encoder)
@@ -259,6 +281,22 @@ export class Indexer {
         if (p.type === 'touch') {
           this.store.items.touch(p.id, p.size, file.mtime);
           summary.unchanged++;
+          continue;
+        }
+        if (p.type === 'move') {
+          const oldName = basename(p.from.relPath, extname(p.from.relPath));
+          const row = this.store.items.get(p.from.id);
+          const titleFromName = row !== undefined && row.title === oldName;
+          this.store.items.move(p.from.id, {
+            rootId,
+            relPath: file.relPath,
+            size: p.size,
+            mtime: file.mtime,
+            title: titleFromName ? basename(file.relPath, extname(file.relPath)) : null,
+          });
+          this.store.segments.reindexWords(p.from.id);
+          summary.moved++;
+          changed.push(p.from.id);
           continue;
         }
         if (p.type === 'failed') {

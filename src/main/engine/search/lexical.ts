@@ -99,6 +99,7 @@ export function fuse(vector: readonly ScoredSegment[], lexical: readonly Lexical
   }
   return [...byItem.entries()]
     .map(([itemId, e]) => ({ itemId, ...e }))
-    .sort((a, b) => b.fused - a.fused || (b.vectorScore ?? -2) - (a.vectorScore ?? -2) || a.itemId - b.itemId)
+    // On a tie, the item that holds the query's words leads: an exact word is the more specific evidence.
+    .sort((a, b) => b.fused - a.fused || Number(b.lexical) - Number(a.lexical) || (b.vectorScore ?? -2) - (a.vectorScore ?? -2) || a.itemId - b.itemId)
     .slice(0, limit);
 }

@@ -90,6 +90,7 @@ export function toDetail(row: ItemRow, segments: ItemDetail['segments']): ItemDe
 export interface KnownFile {
   id: number;
   relPath: string;
+  kind: ItemKind;
   size: number;
   mtime: number;
   hash: string | null;
@@ -119,6 +120,7 @@ export class ItemsRepo {
   private readonly countsStmt;
   private readonly errorsStmt;
   private readonly errorCountStmt;
+  private readonly moveStmt;
   private readonly needingOcrStmt;
   private readonly countOcrStmt;
   private readonly setOcrStmt;
@@ -128,7 +130,7 @@ export class ItemsRepo {
     this.byPathStmt = db.prepare<[number, string], ItemRow>(`${SELECT} WHERE i.root_id = ? AND i.rel_path = ?`);
     this.byIdsStmt = db.prepare<[string], ItemRow>(`${SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`);
     this.knownStmt = db.prepare<[number, number], KnownFile>(
-      `SELECT i.id, i.rel_path AS relPath, i.size, i.mtime, i.hash, i.status, e.hash AS embeddedHash,
+      `SELECT i.id, i.rel_path AS relPath, i.kind, i.size, i.mtime, i.hash, i.status, e.hash AS embeddedHash,
               i.ocr_hash AS ocrHash, i.ocr_text AS ocrText
        FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ?
        WHERE i.root_id = ?`,
@@ -161,6 +163,9 @@ export class ItemsRepo {
     );
     this.errorsStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.status = 'error' ORDER BY i.rel_path LIMIT ?`);
     this.errorCountStmt = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM items WHERE status = 'error'`);
+    this.moveStmt = db.prepare<[number, string, number, number, string | null, number]>(
+      'UPDATE items SET root_id = ?, rel_path = ?, size = ?, mtime = ?, title = coalesce(?, title) WHERE id = ?',
+    );
     const needing = `FROM items i JOIN roots r ON r.id = i.root_id
        WHERE i.kind = 'photo' AND i.status = 'indexed' AND r.ocr = 1 AND r.present = 1
          AND (i.ocr_hash IS NULL OR i.ocr_hash != i.hash)`;
@@ -223,6 +228,11 @@ export class ItemsRepo {
 
   setOcr(id: number, hash: string, text: string): void {
     this.setOcrStmt.run(hash, text, id);
+  }
+
+  /** A file renamed or moved: same item, same vectors, new path (and title, when it came from the name). */
+  move(id: number, to: { rootId: number; relPath: string; size: number; mtime: number; title: string | null }): void {
+    this.moveStmt.run(to.rootId, to.relPath, to.size, to.mtime, to.title, id);
   }
 
   touch(id: number, size: number, mtime: number): void {

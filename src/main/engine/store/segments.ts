@@ -51,6 +51,8 @@ export class SegmentsRepo {
   private readonly forItemStmt;
   private readonly imageStmt;
   private readonly manyStmt;
+  private readonly ftsDeleteStmt;
+  private readonly ftsInsertStmt;
 
   constructor(db: Db) {
     this.deleteAllStmt = db.prepare<[number]>('DELETE FROM segments WHERE item_id = ?');
@@ -65,6 +67,11 @@ export class SegmentsRepo {
     );
     this.imageStmt = db.prepare<[number], { id: number }>(`SELECT id FROM segments WHERE item_id = ? AND kind = 'image' AND space_id IS NULL`);
     this.manyStmt = db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE id IN (SELECT value FROM json_each(?))');
+    this.ftsDeleteStmt = db.prepare<[number]>('DELETE FROM segments_fts WHERE rowid IN (SELECT id FROM segments WHERE item_id = ?)');
+    this.ftsInsertStmt = db.prepare<[number]>(
+      `INSERT INTO segments_fts (rowid, text, breadcrumb, title, path)
+       SELECT s.id, coalesce(s.text, ''), s.breadcrumb, i.title, i.rel_path FROM segments s JOIN items i ON i.id = s.item_id WHERE s.item_id = ?`,
+    );
   }
 
   private insert(itemId: number, spaceId: number, segments: readonly NewSegment[], first: number): number[] {
@@ -99,6 +106,12 @@ export class SegmentsRepo {
   replaceKind(itemId: number, spaceId: number, kind: SegmentKind, segments: readonly NewSegment[]): number[] {
     this.deleteKindStmt.run(itemId, kind, spaceId);
     return this.insert(itemId, spaceId, segments, this.next(itemId));
+  }
+
+  /** Refreshes the FTS rows of an item's segments after its title or path changed (a move). */
+  reindexWords(itemId: number): void {
+    this.ftsDeleteStmt.run(itemId);
+    this.ftsInsertStmt.run(itemId);
   }
 
   /** The shared image segment of a photo, if it has one. */
