@@ -13,6 +13,7 @@ import { COLOURS_PACK, tempDir } from '../test/helpers.js';
 import type { ItemKind } from '../src/shared/types.js';
 import { benchEncoder } from './encoder.js';
 import { benchPipeline } from './pipeline.js';
+import { benchIngest } from './ingest.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -112,3 +113,4 @@ await benchQueries(10_000);
 await benchQueries(100_000);
 await benchEncoder(filter, line);
 await benchPipeline(filter, line);
+await benchIngest(filter, line);

@@ -34,9 +34,11 @@ export function watchRoots(roots: readonly Root[], options: WatchOptions): Watch
       followSymlinks: false,
       usePolling: options.usePolling ?? false,
       awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 50 },
-      ignored: (p: string, stats?: { isDirectory(): boolean }) => {
+      // One argument, so chokidar need not stat every path to ask (it holds on to what it stats): a name is
+      // ignored if it would be as a folder or as a file.
+      ignored: (p: string) => {
         const rel = relOf(p);
-        return rel !== '' && rules.ignores(rel, stats?.isDirectory() ?? false);
+        return rel !== '' && (rules.ignores(rel, true) || rules.ignores(rel, false));
       },
     });
     const flush = () => {
