@@ -24,6 +24,8 @@ export interface Root {
   readonly errors: number;
   readonly present: boolean; // false while the folder is missing (an unplugged disk): its items are kept
   readonly ocr: boolean; // recognise text printed in its photos
+  /** How this process follows the folder: inotify-style watches, periodic rescans, or not at all (in status). */
+  readonly watch?: 'live' | 'polling' | 'off';
 }
 
 export interface ItemSummary {

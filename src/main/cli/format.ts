@@ -72,7 +72,8 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
   else {
     lines.push('Folders:');
     for (const r of s.roots) {
-      lines.push(`  ${r.path}  ${r.items} items${r.errors ? `, ${r.errors} errors` : ''}${r.present ? '' : '  (missing: items kept until it returns)'}`);
+      const watch = r.watch === 'polling' ? '  (too many folders to watch: rescanned every 30 s)' : '';
+      lines.push(`  ${r.path}  ${r.items} items${r.errors ? `, ${r.errors} errors` : ''}${r.present ? '' : '  (missing: items kept until it returns)'}${watch}`);
     }
   }
   for (const sp of s.spaces) {

@@ -62,6 +62,7 @@ export class Engine implements TroveApi, TroveEvents {
   private readonly ocr: OcrRunner | null;
   private encoderPromise: Promise<Encoder> | null = null;
   private readonly otherEncoders = new Map<string, Promise<Encoder>>();
+  private watching: WatchHandle | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -352,23 +353,31 @@ export class Engine implements TroveApi, TroveEvents {
     return run;
   }
 
-  /** Keeps the roots live: changes on disk are indexed as they happen. */
-  watch(options: { onError?: (error: Error) => void; usePolling?: boolean } = {}): WatchHandle {
-    return watchRoots(this.store.roots.list(), {
-      ...(options.usePolling !== undefined ? { usePolling: options.usePolling } : {}),
+  /** Keeps the roots live: changes on disk are indexed as they happen. [Note: watcher] */
+  watch(options: { onError?: (error: Error) => void; pollMs?: number; maxWatches?: number } = {}): WatchHandle {
+    const run = (targets: IndexTarget[]) => this.runIndex(targets).catch((e: unknown) => options.onError?.(e as Error));
+    const handle = watchRoots(this.store.roots.list(), {
       onChanges: (root, relPaths) => {
         const current = this.store.roots.get(root.id);
-        if (current) this.runIndex([{ root: current, only: relPaths }]).catch((e: unknown) => options.onError?.(e as Error));
+        if (current) void run([{ root: current, only: relPaths }]);
+      },
+      onRescan: (root) => {
+        const current = this.store.roots.get(root.id);
+        if (current) void run([{ root: current }]);
       },
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.maxWatches !== undefined ? { maxWatches: options.maxWatches } : {}),
     });
+    this.watching = handle;
+    return handle;
   }
 
   async status(): Promise<IndexStatus> {
     const model = this.store.settings.get<StoredModel>('model') ?? null;
     return {
       progress: this.progress.snapshot(),
-      roots: this.store.roots.list(),
+      roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),
       spaces: this.store.spaces.list(),
@@ -441,6 +450,7 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async close(): Promise<void> {
+    await this.watching?.close();
     await this.indexing;
     const encoders = [this.encoderPromise, ...this.otherEncoders.values()];
     for (const e of encoders) await (await e?.catch(() => null))?.close();
