@@ -56,6 +56,8 @@ export interface Operations {
   removeRoot: { req: { readonly id: number }; res: { readonly removedItems: number } };
   listRoots: { req: Record<string, never>; res: readonly Root[] };
   indexNow: { req: { readonly rootIds?: readonly number[] }; res: IndexSummary };
+  pauseIndexing: { req: Record<string, never>; res: IndexProgress };
+  resumeIndexing: { req: Record<string, never>; res: IndexProgress };
   status: { req: Record<string, never>; res: IndexStatus };
   search: { req: SearchRequest; res: SearchResponse };
   related: { req: RelatedRequest; res: RelatedResponse };
@@ -82,6 +84,8 @@ export const OPERATION_NAMES = [
   'removeRoot',
   'listRoots',
   'indexNow',
+  'pauseIndexing',
+  'resumeIndexing',
   'status',
   'search',
   'related',

@@ -94,6 +94,7 @@ export interface IndexProgress {
   readonly ratePerSecond: number; // files per second over the recent past
   readonly etaSeconds: number | null;
   readonly current: string | null; // the file being worked on
+  readonly paused: boolean; // indexing waits until resumed (queries are still answered)
 }
 
 export interface IndexSummary {
@@ -112,6 +113,7 @@ export interface IndexSummary {
 
 export interface IndexStatus {
   readonly progress: IndexProgress;
+  readonly pendingChanges: number; // files changed on disk, seen by the watcher, waiting to be indexed
   readonly roots: readonly Root[];
   readonly counts: { readonly [K in ItemKind]: number };
   readonly errors: number;

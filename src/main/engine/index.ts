@@ -17,7 +17,7 @@ import type {
   ItemRef,
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
-import type { Diagnostics, Settings, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
@@ -63,6 +63,9 @@ export class Engine implements TroveApi, TroveEvents {
   private encoderPromise: Promise<Encoder> | null = null;
   private readonly otherEncoders = new Map<string, Promise<Encoder>>();
   private watching: WatchHandle | null = null;
+  private readonly live = new Map<number, Set<string>>(); // changed paths seen by the watcher, per root
+  private running = false;
+  private pause: { gate: Promise<void>; release: () => void } | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -326,20 +329,72 @@ export class Engine implements TroveApi, TroveEvents {
     return this.runIndex(wanted.map((root) => ({ root })));
   }
 
-  /** Runs index jobs one after another: a watcher's update waits for a running full index, never races it. */
+  async pauseIndexing(): Promise<IndexProgress> {
+    if (!this.pause) {
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      this.pause = { gate, release };
+      this.progress.paused = true;
+      this.emit('progress', this.progress.snapshot());
+    }
+    return this.progress.snapshot();
+  }
+
+  async resumeIndexing(): Promise<IndexProgress> {
+    const pause = this.pause;
+    this.pause = null;
+    this.progress.paused = false;
+    pause?.release();
+    this.emit('progress', this.progress.snapshot());
+    return this.progress.snapshot();
+  }
+
+  /** Held while indexing is paused; the indexer awaits it before each group and each OCR read. */
+  private readonly gate = async (): Promise<void> => {
+    while (this.pause) await this.pause.gate;
+  };
+
+  private newIndexer(encoder: Encoder, spaceId: number, progress: ProgressTracker, emitProgress: boolean): Indexer {
+    return new Indexer(
+      this.store,
+      encoder,
+      spaceId,
+      progress,
+      () => emitProgress && this.emit('progress', progress.snapshot()),
+      (changed, removed) => this.emit('itemsChanged', { changed, removed }),
+      this.ocr,
+    );
+  }
+
+  /**
+   * Files that changed while a long run was going: indexed between its groups, so a photo dropped into a watched
+   * folder is searchable in seconds even during a backfill of thousands. [Note: live-first]
+   */
+  private async drainLive(encoder: Encoder, spaceId: number): Promise<void> {
+    while (this.live.size > 0) {
+      const targets: IndexTarget[] = [];
+      for (const [rootId, paths] of this.live) {
+        const root = this.store.roots.get(rootId);
+        if (root) targets.push({ root, only: [...paths] });
+      }
+      this.live.clear();
+      await this.newIndexer(encoder, spaceId, new ProgressTracker(), false).run(targets, { gate: this.gate, ocr: false });
+    }
+  }
+
+  /** Runs index jobs one after another: a watcher's update never races a running index (see drainLive). */
   private runIndex(targets: readonly IndexTarget[]): Promise<IndexSummary> {
     const run = this.indexing.then(async () => {
       const { encoder, space } = await this.space();
-      const indexer = new Indexer(
-        this.store,
-        encoder,
-        space.id,
-        this.progress,
-        () => this.emit('progress', this.progress.snapshot()),
-        (changed, removed) => this.emit('itemsChanged', { changed, removed }),
-        this.ocr,
-      );
-      const summary = await indexer.run(targets);
+      this.running = true;
+      let summary: IndexSummary;
+      try {
+        const indexer = this.newIndexer(encoder, space.id, this.progress, true);
+        summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id) });
+        await this.drainLive(encoder, space.id);
+      } finally {
+        this.running = false;
+      }
       // A new model's space takes over once every indexed item is in it; the old space and its pack's workers go.
       if (this.store.spaces.active()?.id !== space.id && this.store.spaces.missing(space.id) === 0) {
         this.store.spaces.activate(space.id);
@@ -358,8 +413,10 @@ export class Engine implements TroveApi, TroveEvents {
     const run = (targets: IndexTarget[]) => this.runIndex(targets).catch((e: unknown) => options.onError?.(e as Error));
     const handle = watchRoots(this.store.roots.list(), {
       onChanges: (root, relPaths) => {
-        const current = this.store.roots.get(root.id);
-        if (current) void run([{ root: current, only: relPaths }]);
+        const paths = this.live.get(root.id) ?? new Set<string>();
+        for (const p of relPaths) paths.add(p);
+        this.live.set(root.id, paths);
+        if (!this.running) void run([]); // a running index picks them up between its groups
       },
       onRescan: (root) => {
         const current = this.store.roots.get(root.id);
@@ -377,6 +434,7 @@ export class Engine implements TroveApi, TroveEvents {
     const model = this.store.settings.get<StoredModel>('model') ?? null;
     return {
       progress: this.progress.snapshot(),
+      pendingChanges: [...this.live.values()].reduce((n, paths) => n + paths.size, 0),
       roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),
@@ -450,6 +508,7 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async close(): Promise<void> {
+    await this.resumeIndexing(); // a paused run must finish, not hang the close
     await this.watching?.close();
     await this.indexing;
     const encoders = [this.encoderPromise, ...this.otherEncoders.values()];

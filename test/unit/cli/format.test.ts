@@ -23,7 +23,7 @@ describe('CLI formatting', () => {
   });
 
   it('draws a progress line that fits the terminal', () => {
-    const p = { phase: 'embedding' as const, done: 50, total: 200, failed: 2, ratePerSecond: 12.5, etaSeconds: 12, current: 'photos/a-very-long-name.jpg' };
+    const p = { phase: 'embedding' as const, done: 50, total: 200, failed: 2, ratePerSecond: 12.5, etaSeconds: 12, current: 'photos/a-very-long-name.jpg', paused: false };
     const line = progressLine(p, 80);
     expect(line).toMatch(/^\[#+-+\] 50\/200 12\.5\/s 12s left 2 failed photos\//);
     expect(line.length).toBeLessThanOrEqual(80);

@@ -107,7 +107,15 @@ export class Indexer {
 
   private fits = (text: string): boolean => this.encoder.countTokens(text) <= this.encoder.contextLength;
 
-  async run(targets: readonly IndexTarget[]): Promise<IndexSummary> {
+  /**
+   * `between` runs between groups (the engine indexes files that changed live there, ahead of a long backfill);
+   * `gate` is awaited before each group and each OCR read (it holds while indexing is paused); `ocr: false` skips
+   * the OCR step (a run squeezed in between groups leaves OCR to the run it interrupted).
+   */
+  async run(
+    targets: readonly IndexTarget[],
+    hooks: { between?: () => Promise<void>; gate?: () => Promise<void>; ocr?: boolean } = {},
+  ): Promise<IndexSummary> {
     const started = performance.now();
     const summary = emptySummary();
     const stats0 = { ...this.encoder.stats };
@@ -152,7 +160,9 @@ export class Indexer {
     for (let i = 0; i < todo.length; i += GROUP_SIZE) groups.push(todo.slice(i, i + GROUP_SIZE));
     let next = groups.length ? this.prepareGroup(groups[0]!) : null;
     for (let g = 0; g < groups.length; g++) {
+      await hooks.gate?.();
       const prepared = await next!;
+      await hooks.between?.();
       next = g + 1 < groups.length ? this.prepareGroup(groups[g + 1]!) : null;
       await this.embedAndWrite(prepared, summary);
     }
@@ -166,7 +176,7 @@ export class Indexer {
       this.onItemsChanged([], gone.map((k) => k.id));
     }
 
-    if (this.ocr && this.encoder.canEmbedTexts) await this.readText(this.ocr, summary);
+    if (this.ocr && this.encoder.canEmbedTexts && hooks.ocr !== false) await this.readText(this.ocr, summary, hooks);
 
     this.progress.idle();
     this.onProgress();
@@ -180,7 +190,7 @@ export class Indexer {
   }
 
   /** The OCR step: photos not yet read at their current version, one at a time. [Note: ocr] */
-  private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>): Promise<void> {
+  private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>, hooks: { between?: () => Promise<void>; gate?: () => Promise<void> }): Promise<void> {
     const total = this.store.items.countNeedingOcr();
     if (total === 0) return;
     this.progress.start('ocr', total);
@@ -189,6 +199,8 @@ export class Indexer {
       const work = this.store.items.needingOcr(8);
       if (work.length === 0) break;
       for (const w of work) {
+        await hooks.gate?.();
+        await hooks.between?.();
         const path = absolutePath(w.rootPath, w.relPath);
         this.progress.working(w.relPath);
         let text = '';
@@ -199,6 +211,8 @@ export class Indexer {
         }
         const segments = text ? this.ocrSegments(text) : [];
         const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
+        const current = this.store.items.get(w.id);
+        if (!current || current.hash !== w.hash) continue; // changed or gone while it was read: its next version is read later
         this.store.transaction(() => {
           const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'ocr', segments);
           this.store.spaces.insertVectors(
@@ -278,6 +292,8 @@ export class Indexer {
     this.store.transaction(() => {
       for (const p of prepared) {
         const { file, rootId } = p.c;
+        // A file deleted since it was read (a live change handled in between) must not come back as an item.
+        if (p.type !== 'failed' && !existsSync(absolutePath(p.c.rootPath, file.relPath))) continue;
         if (p.type === 'touch') {
           this.store.items.touch(p.id, p.size, file.mtime);
           summary.unchanged++;

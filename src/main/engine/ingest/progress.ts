@@ -11,6 +11,7 @@ export class ProgressTracker {
   private current: string | null = null;
   private readonly finishedAt: number[] = [];
   private startedAt = 0;
+  paused = false;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -60,6 +61,7 @@ export class ProgressTracker {
       ratePerSecond: Math.round(rate * 100) / 100,
       etaSeconds: this.phase === 'idle' ? null : left === 0 ? 0 : rate > 0 ? Math.ceil(left / rate) : null,
       current: this.current,
+      paused: this.paused,
     };
   }
 }
