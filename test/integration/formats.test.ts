@@ -56,3 +56,38 @@ describe('photo formats', () => {
     expect([thumb.width, thumb.height]).toEqual([256, 192]);
   });
 });
+
+describe('camera RAW files', () => {
+  const tmp = tempDir('raw');
+  afterAll(() => tmp.cleanup());
+
+  it('indexes the embedded preview, upright, with the camera and capture time of the RAW', async () => {
+    const { makeRaw } = await import('../fixtures/raw.js');
+    const { findRawPreview } = await import('../../src/main/engine/models/raw-preview.js');
+    const lib = join(tmp.dir, 'lib');
+    mkdirSync(lib);
+    // A green landscape preview, stored sideways with orientation 6 in the RAW's IFD0 (EXIF stripped from the JPEG).
+    const preview = await solid(600, 400, 30, 140, 40).jpeg().toBuffer();
+    const raw = makeRaw({ preview, orientation: 6, make: 'NIKON CORPORATION', model: 'NIKON Z 6', taken: '2023:05:20 07:12:44' });
+    expect(findRawPreview(raw)).toMatchObject({ orientation: 6 });
+    expect(findRawPreview(raw)!.jpeg.equals(preview)).toBe(true); // the sensor data's lossless JPEG is not taken
+    writeFileSync(join(lib, 'DSC_0042.NEF'), raw);
+    writeFileSync(join(lib, 'DSC_0043.NEF'), raw.subarray(0, 40)); // truncated: no preview left
+    const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK, ocr: false });
+    try {
+      await engine.addRoot({ path: lib });
+      expect(await engine.indexNow()).toMatchObject({ added: 1, failed: 1 });
+      const item = await engine.getItem({ path: join(lib, 'DSC_0042.NEF') });
+      expect([item.width, item.height]).toEqual([400, 600]);
+      expect(item.camera).toBe('NIKON CORPORATION NIKON Z 6');
+      expect(item.takenAt).toBe(Date.UTC(2023, 4, 20, 7, 12, 44));
+      const { hits } = await engine.search({ query: 'green', kinds: ['photo'], limit: 1 });
+      expect(hits[0]!.item.relPath).toBe('DSC_0042.NEF');
+      const thumb = await engine.thumbnail({ path: join(lib, 'DSC_0042.NEF'), size: 'small' });
+      expect([thumb.width, thumb.height]).toEqual([171, 256]);
+      expect(engine.errors()[0]!.error).toMatch(/no embedded JPEG preview/);
+    } finally {
+      await engine.close();
+    }
+  });
+});

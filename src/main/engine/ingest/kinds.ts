@@ -1,7 +1,9 @@
 import type { ItemKind } from '../../../shared/types.js';
+import { RAW_EXTENSION_LIST } from '../models/raw-preview.js';
 
 // Which files Trove indexes, by extension (see [Note: image-formats]). Audio joins when the speech pack does.
 const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
+  ...Object.fromEntries(RAW_EXTENSION_LIST.map((ext) => [ext, 'photo' as const])),
   jpg: 'photo',
   jpeg: 'photo',
   png: 'photo',

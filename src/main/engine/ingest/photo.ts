@@ -12,7 +12,7 @@ export interface ExtractedPhoto {
 }
 
 export async function extractPhoto(relPath: string, bytes: Buffer, encoder: Encoder): Promise<ExtractedPhoto> {
-  const image = await encoder.prepareImage(bytes);
+  const image = await encoder.prepareImage(bytes, relPath);
   const exif = exifFacts(image.exif);
   return {
     facts: {

@@ -35,7 +35,8 @@ export interface Encoder {
   readonly canEmbedTexts: boolean;
   /** Encoder inputs actually run since start, for status and tests. */
   readonly stats: { images: number; texts: number };
-  prepareImage(input: Buffer | string): Promise<PreparedImage>;
+  /** `name` (the file's name) tells formats that share a container apart, such as a camera RAW from a TIFF. */
+  prepareImage(input: Buffer | string, name?: string): Promise<PreparedImage>;
   embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]>;
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
   /** Texts typed as queries: never queued behind indexing work (see [Note: inference-worker]). */
@@ -82,9 +83,9 @@ function pickOutput(session: ort.InferenceSession, wanted: string | undefined): 
  * bit for bit (`resize.ts`), from the whole image or, for a large photo, from an intermediate that sharp decodes
  * with shrink-on-load (`planDecode`). [Note: preprocess]
  */
-export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number): Promise<PreparedImage> {
+export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number, name?: string): Promise<PreparedImage> {
   const options = { failOn: 'error' as const, limitInputPixels: maxInputPixels, sequentialRead: true };
-  const opened = await openImage(input, options);
+  const opened = await openImage(input, options, name);
   const { meta, width, height } = opened;
   const plan = planResize(width, height, cfg);
   const decode = planDecode(width, height, plan);
@@ -151,9 +152,9 @@ export abstract class PackEncoder implements Encoder {
     return new TroveError('MODEL_MISMATCH', `${this.pack.manifest.id} has no ${tower} tower`);
   }
 
-  prepareImage(input: Buffer | string): Promise<PreparedImage> {
+  prepareImage(input: Buffer | string, name?: string): Promise<PreparedImage> {
     if (!this.pack.image) throw this.missing('image');
-    return prepareImage(input, this.pack.image, this.maxInputPixels);
+    return prepareImage(input, this.pack.image, this.maxInputPixels, name);
   }
 
   countTokens(text: string): number {

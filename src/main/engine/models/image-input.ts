@@ -5,8 +5,10 @@
 // rotation itself, so the pixels are already upright. EXIF and sizes still come from sharp, which can read a
 // HEIC's metadata.
 import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import heicDecode from 'heic-decode';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import { findRawPreview, isRawExtension } from './raw-preview.js';
 
 export interface OpenedImage {
   readonly meta: Metadata;
@@ -17,7 +19,42 @@ export interface OpenedImage {
   pipeline(): Sharp;
 }
 
-export async function openImage(input: Buffer | string, options: SharpOptions = {}): Promise<OpenedImage> {
+/** EXIF orientation (1–8) applied to a pipeline that does not carry it. */
+function orient(image: Sharp, orientation: number): Sharp {
+  switch (orientation) {
+    case 2: return image.flop();
+    case 3: return image.rotate(180);
+    case 4: return image.flip();
+    case 5: return image.rotate(90).flop();
+    case 6: return image.rotate(90);
+    case 7: return image.rotate(270).flop();
+    case 8: return image.rotate(270);
+    default: return image;
+  }
+}
+
+/**
+ * Opens a photo. `name` (a file name or path) tells a camera RAW file from a TIFF, which share their container; a
+ * string input is its own name.
+ */
+export async function openImage(input: Buffer | string, options: SharpOptions = {}, name?: string): Promise<OpenedImage> {
+  const fileName = name ?? (typeof input === 'string' ? input : '');
+  if (isRawExtension(extname(fileName))) {
+    const bytes = typeof input === 'string' ? await readFile(input) : input;
+    const preview = findRawPreview(bytes);
+    if (!preview) throw new Error('the RAW file holds no embedded JPEG preview Trove can read');
+    const previewMeta = await sharp(preview.jpeg, options).metadata();
+    if (!previewMeta.width || !previewMeta.height) throw new Error('no image dimensions');
+    const sideways = preview.orientation >= 5;
+    // The RAW's own EXIF (a TIFF header at its start) gives capture time and camera; the preview's may be stripped.
+    const meta: Metadata = { ...previewMeta, format: 'raw' as Metadata['format'], exif: bytes.subarray(0, Math.min(bytes.length, 4 * 1024 * 1024)) };
+    return {
+      meta,
+      width: sideways ? previewMeta.height : previewMeta.width,
+      height: sideways ? previewMeta.width : previewMeta.height,
+      pipeline: () => orient(sharp(preview.jpeg, options), preview.orientation),
+    };
+  }
   const meta = await sharp(input, options).metadata();
   if (!meta.width || !meta.height) throw new Error('no image dimensions');
   if (meta.format === 'heif' && meta.compression === 'hevc') {
