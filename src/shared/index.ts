@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './query.js';
 export * from './result.js';
 export * from './types.js';
+export * from './codec.js';

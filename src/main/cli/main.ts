@@ -24,6 +24,7 @@ Usage:
   trove models remove <id>       delete an installed pack
   trove doctor                   versions, execution providers, threads, packs
   trove settings [device|model <value>]   show or change the library's device (auto, cpu, gpu) or model
+  trove serve [--port N] [--open] browser mode: the API on 127.0.0.1 with a per-launch token, folders kept live
 
 Options:
   --json               machine-readable output on stdout
@@ -48,6 +49,8 @@ const OPTIONS = {
   errors: { type: 'boolean' },
   variant: { type: 'string' },
   'no-ocr': { type: 'boolean' },
+  port: { type: 'string' },
+  open: { type: 'boolean' },
   ocr: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -221,6 +224,27 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         print(`device: ${settings.device}\nmodel: ${settings.model ?? 'default (clip-vit-b32, or the pack used last)'}`, settings);
         return 0;
       }
+      case 'serve': {
+        if (args.length) throw new UsageError('trove serve [--port N] [--open]');
+        const port = values.port === undefined ? 0 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+        engine = open();
+        const { serve } = await import('../server/server.js');
+        const { fileURLToPath } = await import('node:url');
+        const staticDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
+        const server = await serve(engine, { port, staticDir });
+        const handle = engine.watch({ onError: (e) => io.err(`trove: ${e.message}`) });
+        if (json) io.out(JSON.stringify({ url: server.url, token: server.token }));
+        else io.err(`Trove is serving at ${server.url}\n(only on this computer; the address carries this launch's token) — Ctrl+C to stop.`);
+        if (values.open) openInBrowser(server.url);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await handle.close();
+        await server.close();
+        return 0;
+      }
       case 'doctor': {
         engine = open();
         const d = await engine.doctor();
@@ -246,6 +270,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     bar.clear();
     await engine?.close().catch(() => undefined);
   }
+}
+
+/** Opens a URL in the default browser, without waiting for it. */
+function openInBrowser(url: string): void {
+  void import('node:child_process').then(({ spawn }) => {
+    const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+    const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+  });
 }
 
 /** Adds each folder as a root; a folder inside a root that is already watched indexes that root instead. */
