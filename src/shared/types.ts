@@ -114,6 +114,7 @@ export interface IndexSummary {
 export interface IndexStatus {
   readonly progress: IndexProgress;
   readonly pendingChanges: number; // files changed on disk, seen by the watcher, waiting to be indexed
+  readonly ocrPending: number; // photos whose text has not been read yet (OCR runs after embedding)
   readonly roots: readonly Root[];
   readonly counts: { readonly [K in ItemKind]: number };
   readonly errors: number;

@@ -47,6 +47,7 @@ describe('OCR', () => {
 
   it('reads the photos of roots that want it, once', async () => {
     expect(first.ocr).toBe(4);
+    expect((await engine.status()).ocrPending).toBe(0);
     const cafe = await engine.getItem({ path: join(lib, 'trip/IMG_1001.jpg') });
     const ocr = cafe.segments.filter((s) => s.kind === 'ocr');
     expect(ocr.map((s) => s.text).join(' ')).toMatch(/LIGHTHOUSE\s*CAFE/);
@@ -78,6 +79,7 @@ describe('OCR', () => {
   it('reads a root once OCR is turned on for it', async () => {
     const root = (await engine.listRoots()).find((r) => r.path.endsWith('quiet'))!;
     await engine.updateRoot({ id: root.id, ocr: true });
+    expect((await engine.status()).ocrPending).toBe(1);
     expect(await engine.indexNow()).toMatchObject({ ocr: 1 });
     const { hits } = await engine.search({ query: 'lighthouse tours', limit: 3 });
     expect(hits[0]!.item.path).toBe(join(quiet, 'IMG_2001.jpg'));

@@ -80,7 +80,8 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     const state = sp.state === 'building' ? `building (${sp.items} of ${total} items; the active space answers until it is complete)` : sp.state;
     lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${state}, ${sp.items} items, ${sp.vectors} vectors`);
   }
-  if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}`);
+  if (s.ocrPending) lines.push(`Text in photos: ${s.ocrPending} photo${s.ocrPending === 1 ? '' : 's'} still to read (the next index run reads them)`);
+  if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}${s.progress.paused ? ' (paused)' : ''}`);
   return lines.join('\n');
 }
 

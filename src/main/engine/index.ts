@@ -435,6 +435,7 @@ export class Engine implements TroveApi, TroveEvents {
     return {
       progress: this.progress.snapshot(),
       pendingChanges: [...this.live.values()].reduce((n, paths) => n + paths.size, 0),
+      ocrPending: this.ocr ? this.store.items.countNeedingOcr() : 0,
       roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),
