@@ -63,6 +63,7 @@ export class Engine implements TroveApi, TroveEvents {
   private encoderPromise: Promise<Encoder> | null = null;
   private readonly otherEncoders = new Map<string, Promise<Encoder>>();
   private watching: WatchHandle | null = null;
+  private readonly spaceInfos = new Map<number, SpaceInfo>();
   private readonly live = new Map<number, Set<string>>(); // changed paths seen by the watcher, per root
   private running = false;
   private pause: { gate: Promise<void>; release: () => void } | null = null;
@@ -186,7 +187,7 @@ export class Engine implements TroveApi, TroveEvents {
       const encoder = await this.encoderAt(dir);
       const k = encoder.space;
       if (k.modelId !== active.model_id || k.revision !== active.revision || k.dimensions !== active.dimensions) return target;
-      return { encoder, space: this.store.spaces.list().find((s) => s.id === active.id)! };
+      return { encoder, space: this.spaceInfo(active.id) };
     } catch {
       return target;
     }
@@ -262,6 +263,21 @@ export class Engine implements TroveApi, TroveEvents {
     };
   }
 
+  /**
+   * A space with its item and vector counts. Counting scans the space's vectors (~20 ms at 100k), so queries use
+   * the counts of the last index run instead of counting every time; runs and switches refresh them.
+   */
+  private spaceInfo(id: number): SpaceInfo {
+    let info = this.spaceInfos.get(id);
+    if (!info) {
+      this.spaceInfos.clear();
+      for (const s of this.store.spaces.list()) this.spaceInfos.set(s.id, s);
+      info = this.spaceInfos.get(id);
+      if (!info) throw new TroveError('INTERNAL', `space ${id} vanished`);
+    }
+    return info;
+  }
+
   /** The embedding space of the current encoder. */
   private async space(): Promise<{ encoder: Encoder; space: SpaceInfo }> {
     const encoder = await this.encoder();
@@ -269,7 +285,7 @@ export class Engine implements TroveApi, TroveEvents {
     const row = this.store.spaces.ensure(modelId, revision, dimensions);
     const packs = this.store.settings.get<Record<string, string>>('spacePacks') ?? {};
     if (packs[String(row.id)] !== encoder.packDir) this.store.settings.set('spacePacks', { ...packs, [String(row.id)]: encoder.packDir });
-    const space = this.store.spaces.list().find((s) => s.id === row.id)!;
+    const space = this.spaceInfo(row.id);
     return { encoder, space };
   }
 
@@ -312,6 +328,7 @@ export class Engine implements TroveApi, TroveEvents {
     if (!root) throw new TroveError('NOT_FOUND', `no watched folder with id ${String(req.id)}`);
     await this.indexing; // never pull a root from under a running index
     this.store.transaction(() => this.store.roots.remove(root.id));
+    this.spaceInfos.clear();
     this.emit('rootsChanged', this.store.roots.list());
     return { removedItems: root.items };
   }
@@ -394,10 +411,12 @@ export class Engine implements TroveApi, TroveEvents {
         await this.drainLive(encoder, space.id);
       } finally {
         this.running = false;
+        this.spaceInfos.clear(); // counts changed
       }
       // A new model's space takes over once every indexed item is in it; the old space and its pack's workers go.
       if (this.store.spaces.active()?.id !== space.id && this.store.spaces.missing(space.id) === 0) {
         this.store.spaces.activate(space.id);
+        this.spaceInfos.clear();
         const others = [...this.otherEncoders.values()];
         this.otherEncoders.clear();
         for (const e of others) await (await e.catch(() => null))?.close();
