@@ -5,3 +5,4 @@ export * from './query.js';
 export * from './result.js';
 export * from './types.js';
 export * from './codec.js';
+export * from './media.js';

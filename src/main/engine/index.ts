@@ -17,6 +17,7 @@ import type {
   ItemRef,
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
+import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
 import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
@@ -34,7 +35,7 @@ import { related } from './search/related.js';
 import { checkKinds, checkLimit, search } from './search/search.js';
 import { Store } from './store/index.js';
 import { toDetail, type ItemRow } from './store/items.js';
-import { thumbnail } from './thumbnails.js';
+import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -499,6 +500,38 @@ export class Engine implements TroveApi, TroveEvents {
     }
     if (req.size !== 'small' && req.size !== 'large') throw new TroveError('INVALID_ARGUMENT', 'size must be small or large');
     return thumbnail(this.paths.thumbnails, toDetail(row, []).path, row.hash, req.size);
+  }
+
+  /**
+   * The file behind a media URL (src/shared/media.ts) — a photo's cached thumbnail, or the original file — for the
+   * Electron protocol and the browser-mode server. Only items that are indexed and whose folder is present and
+   * watched are served, and the real path must still lie inside that folder (a symlink swapped in after indexing
+   * cannot lead elsewhere). [Note: media]
+   */
+  async mediaFile(id: number, variant: MediaVariant): Promise<{ readonly file: string; readonly mime: string }> {
+    if (!isMediaVariant(variant)) throw new TroveError('INVALID_ARGUMENT', 'variant must be small, large or original');
+    const row = this.findItem({ id });
+    const root = this.store.roots.list().find((r) => r.id === row.root_id);
+    if (!root || !root.present || row.status !== 'indexed' || !row.hash) {
+      throw new TroveError('NOT_FOUND', `${row.rel_path} is not available`);
+    }
+    const path = toDetail(row, []).path;
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new TroveError('NOT_FOUND', `${row.rel_path} is no longer on disk`);
+    }
+    let rootReal = root.path;
+    try {
+      rootReal = realpathSync(root.path);
+    } catch {
+      throw new TroveError('NOT_FOUND', `${root.path} is not available`);
+    }
+    if (!isInside(real, rootReal)) throw new TroveError('FORBIDDEN', `${row.rel_path} leads outside its folder`);
+    if (variant === 'original') return { file: real, mime: originalType(real) };
+    if (row.kind !== 'photo') throw new TroveError('NOT_FOUND', `${row.rel_path} has no thumbnail`);
+    return { file: await thumbnailFile(this.paths.thumbnails, real, row.hash, variant), mime: 'image/webp' };
   }
 
   /** An item by id or by absolute path (inside a watched root). */
