@@ -1,4 +1,5 @@
 // Browser mode: the API over HTTP on 127.0.0.1 with a per-launch token, and its events as a stream.
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,62 @@ describe('browser mode server', () => {
     expect(events.join('')).toMatch(/event: progress\ndata: \{"phase":"embedding"/);
     expect(events.join('')).toMatch(/event: itemsChanged/);
     await reader.cancel();
+  });
+
+  it('serves media only with the token: thumbnails as WebP, none for a note, 401 without the token', async () => {
+    const photo = await engine.getItem({ path: join(lib, LIBRARY.photos.red) });
+    const note = await engine.getItem({ path: join(lib, LIBRARY.notes.red) });
+    const auth = { authorization: `Bearer ${server.token}` };
+    expect((await fetch(`${server.origin}/media/${photo.id}/small`)).status).toBe(401);
+    expect((await fetch(`${server.origin}/media/${photo.id}/small?token=wrong`)).status).toBe(401);
+    const thumb = await fetch(`${server.origin}/media/${photo.id}/small?v=${photo.hash}`, { headers: auth });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+    expect(thumb.headers.get('cache-control')).toContain('immutable');
+    expect(Buffer.from(await thumb.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
+    const again = await fetch(`${server.origin}/media/${photo.id}/small`, { headers: { ...auth, 'if-none-match': thumb.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${server.origin}/media/${note.id}/small`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${server.origin}/media/999999/small`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${server.origin}/media/${photo.id}/huge`, { headers: auth })).status).toBe(404);
+    const text = await fetch(`${server.origin}/media/${note.id}/original?token=${server.token}`);
+    expect(text.headers.get('content-type')).toMatch(/^text\/markdown/);
+    expect(await text.text()).toBe(readFileSync(note.path, 'utf8'));
+  });
+
+  it('answers byte ranges of an original (what <audio> asks for to seek)', async () => {
+    const photo = await engine.getItem({ path: join(lib, LIBRARY.photos.red) });
+    const bytes = readFileSync(photo.path);
+    const auth = { authorization: `Bearer ${server.token}` };
+    const part = await fetch(`${server.origin}/media/${photo.id}/original`, { headers: { ...auth, range: 'bytes=2-9' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 2-9/${bytes.length}`);
+    expect(part.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(2, 10));
+    const tail = await fetch(`${server.origin}/media/${photo.id}/original`, { headers: { ...auth, range: 'bytes=-4' } });
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
+    const past = await fetch(`${server.origin}/media/${photo.id}/original`, { headers: { ...auth, range: `bytes=${bytes.length}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+    const whole = await fetch(`${server.origin}/media/${photo.id}/original`, { headers: auth });
+    expect(whole.headers.get('content-type')).toBe('image/jpeg');
+    expect(Number(whole.headers.get('content-length'))).toBe(bytes.length);
+  });
+
+  it('hands the token to an HttpOnly SameSite=Strict cookie when the page is opened with it, for media and the API', async () => {
+    expect((await fetch(`${server.origin}/?token=wrong`)).headers.get('set-cookie')).toBeNull();
+    const page = await fetch(`${server.origin}/?token=${server.token}`);
+    const cookie = page.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const jar = { cookie: cookie.split(';')[0]! };
+    const photo = await engine.getItem({ path: join(lib, LIBRARY.photos.red) });
+    expect((await fetch(`${server.origin}/media/${photo.id}/large`, { headers: jar })).status).toBe(200);
+    expect((await fetch(`${server.origin}/media/${photo.id}/large`, { headers: { cookie: `${jar.cookie}x` } })).status).toBe(401);
+    // A call that changes something must come from this server's page, not merely carry the cookie.
+    expect((await post('listRoots', {}, null, jar)).status).toBe(403);
+    expect((await post('listRoots', {}, null, { ...jar, origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect((await post('listRoots', {}, null, { ...jar, origin: server.origin })).status).toBe(200);
   });
 
   it('answers an unknown operation with 404 and UNKNOWN_OPERATION, and a GET on an operation with 405', async () => {

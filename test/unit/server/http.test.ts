@@ -1,0 +1,43 @@
+// Pure HTTP helpers of browser mode: byte ranges (audio seeking) and the token cookie.
+import { describe, expect, it } from 'vitest';
+import { cookieName, parseRange, readCookie, tokenCookie } from '../../../src/main/server/http.js';
+
+describe('parseRange', () => {
+  it('answers the whole file without a usable Range header', () => {
+    for (const h of [undefined, '', 'items=0-10', 'bytes=', 'bytes=abc', 'bytes=5-2', 'bytes=0-10,20-30', 'bytes=--5']) {
+      expect(parseRange(h, 100), String(h)).toEqual({ kind: 'whole' });
+    }
+  });
+
+  it('answers closed, open-ended and suffix ranges, clamped to the file', () => {
+    expect(parseRange('bytes=0-9', 100)).toEqual({ kind: 'partial', start: 0, end: 9 });
+    expect(parseRange('bytes=90-', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
+    expect(parseRange('bytes=50-1000', 100)).toEqual({ kind: 'partial', start: 50, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
+    expect(parseRange('bytes=-1000', 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
+    expect(parseRange(' bytes = 3 - 4 ', 100)).toEqual({ kind: 'partial', start: 3, end: 4 });
+  });
+
+  it('refuses a range that starts past the end, an empty suffix, or any range of an empty file', () => {
+    expect(parseRange('bytes=100-', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=200-300', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=-0', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
+  });
+});
+
+describe('token cookie', () => {
+  it('is named per port, HttpOnly and SameSite=Strict, for the whole site, for this session only', () => {
+    expect(cookieName(5173)).toBe('trove-5173');
+    const header = tokenCookie(5173, 'abc_DEF-123');
+    expect(header).toBe('trove-5173=abc_DEF-123; Path=/; HttpOnly; SameSite=Strict');
+  });
+
+  it('reads one cookie among several, and nothing from a missing or malformed header', () => {
+    expect(readCookie('a=1; trove-80=tok; b=2', 'trove-80')).toBe('tok');
+    expect(readCookie('trove-800=other; trove-80=tok', 'trove-80')).toBe('tok');
+    expect(readCookie('trove-800=other', 'trove-80')).toBeNull();
+    expect(readCookie(undefined, 'trove-80')).toBeNull();
+    expect(readCookie('trove-80', 'trove-80')).toBeNull();
+  });
+});
