@@ -90,4 +90,47 @@ describe('camera RAW files', () => {
       await engine.close();
     }
   });
+
+  it('reads a Canon CR3: the PRVW preview, orientation, and EXIF, offset and GPS from its CMT boxes', async () => {
+    const { makeCr3 } = await import('../fixtures/raw.js');
+    const { findRawPreview } = await import('../../src/main/engine/models/raw-preview.js');
+    const { exifFacts } = await import('../../src/main/engine/ingest/exif.js');
+    const lib = join(tmp.dir, 'cr3');
+    mkdirSync(lib);
+    const preview = await solid(900, 600, 30, 140, 40).jpeg().toBuffer(); // green
+    const thumbnail = await solid(160, 120, 220, 20, 20).jpeg().toBuffer(); // red: must not be the one taken
+    const cr3 = makeCr3({
+      preview,
+      thumbnail,
+      orientation: 8,
+      make: 'Canon',
+      model: 'Canon EOS R6',
+      taken: '2024:08:03 18:45:10',
+      offset: '+02:00',
+      gps: { lat: [46, 57, 30], latRef: 'N', lon: [7, 26, 24], lonRef: 'E' },
+    });
+    const found = findRawPreview(cr3)!;
+    expect(found.jpeg.equals(preview)).toBe(true);
+    expect(found.orientation).toBe(8);
+    const facts = exifFacts(found.exif!);
+    expect(facts).toMatchObject({ takenAt: Date.UTC(2024, 7, 3, 18, 45, 10), offsetMinutes: 120, camera: 'Canon EOS R6' });
+    expect(facts.latitude).toBeCloseTo(46 + 57 / 60 + 30 / 3600, 5);
+    expect(facts.longitude).toBeCloseTo(7 + 26 / 60 + 24 / 3600, 5);
+    expect(findRawPreview(cr3.subarray(0, 200))).toBeNull(); // cut before any preview
+
+    writeFileSync(join(lib, 'IMG_1234.CR3'), cr3);
+    const engine = Engine.open({ dataDir: join(tmp.dir, 'data-cr3'), model: COLOURS_PACK, ocr: false });
+    try {
+      await engine.addRoot({ path: lib });
+      expect(await engine.indexNow()).toMatchObject({ added: 1, failed: 0 });
+      const item = await engine.getItem({ path: join(lib, 'IMG_1234.CR3') });
+      expect([item.width, item.height]).toEqual([600, 900]);
+      expect(item.camera).toBe('Canon EOS R6');
+      expect(item.latitude).toBeCloseTo(46.958, 3);
+      const { hits } = await engine.search({ query: 'green', kinds: ['photo'], limit: 1 });
+      expect(hits[0]!.item.relPath).toBe('IMG_1234.CR3');
+    } finally {
+      await engine.close();
+    }
+  });
 });

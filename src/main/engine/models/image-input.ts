@@ -46,8 +46,9 @@ export async function openImage(input: Buffer | string, options: SharpOptions = 
     const previewMeta = await sharp(preview.jpeg, options).metadata();
     if (!previewMeta.width || !previewMeta.height) throw new Error('no image dimensions');
     const sideways = preview.orientation >= 5;
-    // The RAW's own EXIF (a TIFF header at its start) gives capture time and camera; the preview's may be stripped.
-    const meta: Metadata = { ...previewMeta, format: 'raw' as Metadata['format'], exif: bytes.subarray(0, Math.min(bytes.length, 4 * 1024 * 1024)) };
+    // The RAW's own EXIF (a TIFF header at its start, or CR3's CMT blocks joined) gives capture time and camera;
+    // the preview's may be stripped.
+    const meta: Metadata = { ...previewMeta, format: 'raw' as Metadata['format'], exif: preview.exif ?? bytes.subarray(0, Math.min(bytes.length, 4 * 1024 * 1024)) };
     return {
       meta,
       width: sideways ? previewMeta.height : previewMeta.width,
