@@ -6,3 +6,4 @@ export * from './result.js';
 export * from './types.js';
 export * from './codec.js';
 export * from './media.js';
+export * from './bridge.js';
