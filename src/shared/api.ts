@@ -59,6 +59,8 @@ export interface Operations {
   pauseIndexing: { req: Record<string, never>; res: IndexProgress };
   resumeIndexing: { req: Record<string, never>; res: IndexProgress };
   status: { req: Record<string, never>; res: IndexStatus };
+  /** Files that could not be indexed, each with its reason (`error`), ordered by path; limit default 1000. */
+  listErrors: { req: { readonly limit?: number }; res: readonly ItemSummary[] };
   search: { req: SearchRequest; res: SearchResponse };
   related: { req: RelatedRequest; res: RelatedResponse };
   getItem: { req: ItemRef; res: ItemDetail };
@@ -87,6 +89,7 @@ export const OPERATION_NAMES = [
   'pauseIndexing',
   'resumeIndexing',
   'status',
+  'listErrors',
   'search',
   'related',
   'getItem',

@@ -40,6 +40,11 @@ export interface ItemSummary {
   readonly takenAt: number | null; // capture or writing time, ms since the epoch
   readonly status: ItemStatus;
   readonly error: string | null; // why the file could not be indexed, for a person
+  /** Upright pixel size of a photo (null when unknown), so a results grid can lay out before any image loads. */
+  readonly width?: number | null;
+  readonly height?: number | null;
+  /** Length of a recording in ms (null when unknown), for its card. */
+  readonly durationMs?: number | null;
 }
 
 export interface ItemDetail extends ItemSummary {

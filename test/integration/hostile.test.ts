@@ -31,12 +31,14 @@ describe('hostile files', () => {
     tmp.cleanup();
   });
 
-  it('gives every bad file a clear reason and indexes everything else', () => {
+  it('gives every bad file a clear reason and indexes everything else', async () => {
     const bad = hostile.filter((h) => h.reason !== null);
     expect(summary.failed).toBe(bad.length);
     const errors = new Map(engine.errors().map((e) => [e.relPath, e.error ?? '']));
     for (const h of bad) expect(errors.get(h.path), h.path).toMatch(h.reason!);
     expect(errors.size).toBe(bad.length);
+    expect([...errors.keys()], 'the listErrors operation lists the same files').toEqual((await engine.listErrors({})).map((e) => e.relPath));
+    expect(await engine.listErrors({ limit: 1 })).toHaveLength(1);
     const good = hostile.filter((h) => h.reason === null).length;
     expect(summary.added).toBe(24 + good);
   });

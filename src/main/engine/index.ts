@@ -18,7 +18,7 @@ import type {
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
@@ -32,9 +32,9 @@ import { defaultThreads, gpuProviders, providerInstalled, type Device } from './
 import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
 import { related } from './search/related.js';
-import { checkKinds, checkLimit, search } from './search/search.js';
+import { checkKinds, checkLimit, MAX_LIMIT, search } from './search/search.js';
 import { Store } from './store/index.js';
-import { toDetail, type ItemRow } from './store/items.js';
+import { toDetail, toSummary, type ItemRow } from './store/items.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
 
 export interface EngineOptions {
@@ -467,6 +467,10 @@ export class Engine implements TroveApi, TroveEvents {
   /** Files that could not be indexed, with their reasons. */
   errors(limit = 1000): ItemDetail[] {
     return this.store.items.errors(limit).map((row) => toDetail(row, []));
+  }
+
+  async listErrors(req: Operations['listErrors']['req'] = {}): Promise<readonly ItemSummary[]> {
+    return this.store.items.errors(req.limit === undefined ? MAX_LIMIT : checkLimit(req.limit)).map(toSummary);
   }
 
   // ---- queries -----------------------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ export function toSummary(row: ItemRow): ItemSummary {
     takenAt: row.taken_at,
     status: row.status,
     error: row.error,
+    width: row.width,
+    height: row.height,
+    durationMs: row.duration_ms,
   };
 }
 
