@@ -92,7 +92,7 @@ export interface SpaceInfo {
 }
 
 export interface IndexProgress {
-  readonly phase: 'idle' | 'scanning' | 'embedding' | 'ocr';
+  readonly phase: 'idle' | 'scanning' | 'embedding' | 'ocr' | 'transcribing'; // OCR and transcription run after embedding
   readonly done: number;
   readonly total: number;
   readonly failed: number;
@@ -112,6 +112,7 @@ export interface IndexSummary {
   readonly removed: number;
   readonly failed: number;
   readonly ocr: number; // photos read by OCR
+  readonly transcribed: number; // recordings transcribed
   readonly embedded: { readonly images: number; readonly texts: number }; // encoder inputs actually run
   readonly seconds: number;
 }
@@ -120,6 +121,9 @@ export interface IndexStatus {
   readonly progress: IndexProgress;
   readonly pendingChanges: number; // files changed on disk, seen by the watcher, waiting to be indexed
   readonly ocrPending: number; // photos whose text has not been read yet (OCR runs after embedding)
+  readonly transcriptionPending: number; // recordings not yet transcribed (transcription runs after OCR)
+  /** Why those recordings wait, when it is not just their turn: no speech pack (and the command that fetches one). */
+  readonly transcriptionBlocked: string | null;
   readonly roots: readonly Root[];
   readonly counts: { readonly [K in ItemKind]: number };
   readonly errors: number;
@@ -152,7 +156,8 @@ export interface ModelListing {
   readonly id: string;
   readonly title: string;
   readonly licence: string;
-  readonly dimensions: number;
+  readonly dimensions: number; // of the embedding space; for a speech pack, the model's width
+  readonly task: 'embedding' | 'speech'; // images and texts into the joint space, or speech into text (Whisper)
   readonly source: string | null; // repo@revision; null for a pack installed by hand
   readonly pinned: boolean; // sizes and checksums known before download
   readonly downloadBytes: number | null; // of the default variant, when pinned
@@ -186,4 +191,5 @@ export interface Diagnostics {
 export interface Settings {
   readonly device: 'auto' | 'cpu' | 'gpu'; // where inference runs; 'auto' tries the GPU first
   readonly model: string | null; // the pack to use: a catalogue id or a folder; null = the default
+  readonly speechModel: string | null; // the speech pack for recordings: a catalogue id or a folder; null = whisper-base
 }

@@ -119,7 +119,7 @@ export function formatModels(models: readonly ModelListing[], cwd = process.cwd(
       const state = m.installed
         ? `installed (${m.installed.variant ?? 'fp32'}, ${formatBytes(m.installed.bytes)}) at ${displayPath(m.installed.path, cwd)}`
         : `not installed${m.downloadBytes !== null ? `, ${formatBytes(m.downloadBytes)} to download` : ''}${m.pinned ? '' : ' (unpinned: checksums recorded at download)'}`;
-      return `${m.id.padEnd(16)} ${m.title}\n${' '.repeat(17)}${m.dimensions} dimensions, ${m.licence}${m.source ? `, ${m.source}` : ''}; ${state}`;
+      return `${m.id.padEnd(16)} ${m.title}\n${' '.repeat(17)}${m.task === 'speech' ? 'speech to text' : `${m.dimensions} dimensions`}, ${m.licence}${m.source ? `, ${m.source}` : ''}; ${state}`;
     })
     .join('\n');
 }

@@ -188,7 +188,7 @@ describe('ModelManager', () => {
 
 describe('the catalogue', () => {
   it('offers the fast default and the multilingual pack, each with int8 for the CPU and fp16 for the GPU', () => {
-    const catalogue = loadCatalogue();
+    const catalogue = loadCatalogue().filter((e) => e.task !== 'speech'); // whisper-base: whisper-catalogue.test.ts
     expect(catalogue.map((e) => e.id).sort()).toEqual(['clip-vit-b32', 'siglip2-base']);
     for (const e of catalogue) {
       expect(defaultVariant(e, false)).toBe('int8');

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TroveError } from '../../../shared/errors.js';
-import { parseCatalogueEntry, type CatalogueEntry, type Variant } from './pack.js';
+import { parseCatalogueEntry, TOWER_KINDS, type CatalogueEntry, type Variant } from './pack.js';
 
 /** The repository's models/ folder (in a packaged app, the same folder shipped beside the code). */
 export const CATALOGUE_DIR = resolve(fileURLToPath(new URL('../../../../models', import.meta.url)));
@@ -31,9 +31,12 @@ export function loadCatalogue(dir: string = process.env.TROVE_CATALOGUE_DIR || C
   });
 }
 
-/** The precision to install: int8 on the CPU, fp16 on a GPU, where the source publishes them. */
+/** The speech pack audio is transcribed with when none was chosen. [Note: whisper] */
+export const DEFAULT_SPEECH_MODEL_ID = 'whisper-base';
+
+/** The precision to install: int8 on the CPU, fp16 on a GPU, where the source publishes them (for every tower). */
 export function defaultVariant(entry: Pick<CatalogueEntry, 'towers'>, gpu: boolean): Variant {
-  const towers = [entry.towers.image, entry.towers.text].filter((t) => t !== undefined);
+  const towers = TOWER_KINDS.map((k) => entry.towers[k]).filter((t) => t !== undefined);
   const want = gpu ? 'fp16' : 'int8';
   return towers.length > 0 && towers.every((t) => t.variants?.[want] !== undefined) ? want : 'fp32';
 }
@@ -42,7 +45,7 @@ export function defaultVariant(entry: Pick<CatalogueEntry, 'towers'>, gpu: boole
 export function filesFor(entry: CatalogueEntry, variant: Variant): { files: CatalogueEntry['files']; towers: CatalogueEntry['towers'] } {
   const allGraphs = new Set<string>();
   const towers: { -readonly [K in keyof CatalogueEntry['towers']]: CatalogueEntry['towers'][K] } = {};
-  for (const k of ['image', 'text'] as const) {
+  for (const k of TOWER_KINDS) {
     const t = entry.towers[k];
     if (!t) continue;
     allGraphs.add(t.file);
@@ -52,6 +55,6 @@ export function filesFor(entry: CatalogueEntry, variant: Variant): { files: Cata
     const { variants: _variants, ...rest } = t;
     towers[k] = { ...rest, file };
   }
-  const chosen = new Set([towers.image?.file, towers.text?.file]);
+  const chosen = new Set(TOWER_KINDS.map((k) => towers[k]?.file));
   return { files: entry.files.filter((f) => !allGraphs.has(f.path) || chosen.has(f.path)), towers };
 }

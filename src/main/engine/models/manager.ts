@@ -63,6 +63,14 @@ export class ModelManager {
     }
   }
 
+  private installedTask(id: string): 'embedding' | 'speech' {
+    try {
+      return (JSON.parse(readFileSync(join(this.dir(id), MANIFEST_FILE), 'utf8')) as PackManifest).task ?? 'embedding';
+    } catch {
+      return 'embedding';
+    }
+  }
+
   list(): ModelListing[] {
     const listed: ModelListing[] = this.catalogue.map((e) => {
       const { files } = filesFor(e, defaultVariant(e, false));
@@ -71,6 +79,7 @@ export class ModelManager {
         title: e.title,
         licence: e.licence,
         dimensions: e.dimensions,
+        task: e.task ?? 'embedding',
         source: `${e.source.repo}@${e.source.revision}`,
         pinned: e.pinned,
         downloadBytes: e.pinned ? files.reduce((s, f) => s + (f.size ?? 0), 0) : null,
@@ -82,7 +91,8 @@ export class ModelManager {
         if (listed.some((l) => l.id === name) || name.endsWith('.download')) continue;
         const installed = this.installed(name);
         if (installed) {
-          listed.push({ id: name, title: installed.title, licence: installed.licence, dimensions: installed.dimensions, source: null, pinned: true, downloadBytes: null, installed });
+          const task = this.installedTask(name);
+          listed.push({ id: name, title: installed.title, licence: installed.licence, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
         }
       }
     }
@@ -137,6 +147,7 @@ export class ModelManager {
       revision: entry.pinned ? entry.revision : (commit ?? entry.revision),
       title: entry.title,
       licence: entry.licence,
+      ...(entry.task ? { task: entry.task } : {}),
       dimensions: entry.dimensions,
       contextLength: entry.contextLength,
       towers,

@@ -4,6 +4,8 @@
 // identity of the embedding space (id, revision, dimensions), names the tower files and lists every file with its
 // size and sha256. Downloaded packs and the test fixtures have a manifest; a plain Hugging Face export without one
 // still loads (`--model <dir>`): its identity is inferred from config.json and the files found.
+// Two tasks share the format: 'embedding' packs (image and text towers into one space; the default) and 'speech'
+// packs (a Whisper export: encoder and decoder towers, see [Note: whisper]).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -22,6 +24,13 @@ export interface PackFile {
 export const VARIANTS = ['fp32', 'int8', 'fp16'] as const satisfies readonly ModelVariant[];
 export type Variant = ModelVariant;
 
+/** What a pack does: embed images and texts into a joint space, or turn speech into text (Whisper). */
+export type PackTask = 'embedding' | 'speech';
+export const TOWER_KINDS = ['image', 'text', 'encoder', 'decoder'] as const;
+export type TowerKind = (typeof TOWER_KINDS)[number];
+/** The towers a pack of each task has: both for speech, at least one for embedding. */
+const TASK_TOWERS: Record<PackTask, readonly TowerKind[]> = { embedding: ['image', 'text'], speech: ['encoder', 'decoder'] };
+
 export interface TowerSpec {
   readonly file: string; // the full-precision graph
   readonly output?: string; // the output to read; default: the first whose name ends in `_embeds`, else the first
@@ -37,9 +46,13 @@ export interface PackManifest {
   readonly revision: string;
   readonly title: string;
   readonly licence: string;
+  /** Absent: 'embedding' (every pack before speech packs existed). */
+  readonly task?: PackTask;
+  /** Embedding packs: the space's dimensions. Speech packs: the model's width (d_model), for information. */
   readonly dimensions: number;
+  /** Embedding packs: the text tower's context in tokens. Speech packs: the decoder's (448 for Whisper). */
   readonly contextLength: number;
-  readonly towers: { readonly image?: TowerSpec; readonly text?: TowerSpec };
+  readonly towers: { readonly [K in TowerKind]?: TowerSpec };
   readonly files: readonly PackFile[];
   readonly source?: { readonly repo: string; readonly revision: string };
   readonly variant?: Variant; // which precision an installed pack holds
@@ -123,7 +136,11 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
     return unpinned ? { path: o.path, size: null, sha256: null } : { path: o.path, size: o.size as number, sha256: o.sha256 as string };
   });
   const towersJson = (json.towers ?? {}) as Json;
-  const tower = (k: 'image' | 'text'): TowerSpec | undefined => {
+  if (json.task !== undefined && json.task !== 'embedding' && json.task !== 'speech') {
+    throw invalid(dir, `${MANIFEST_FILE}: unknown task ${JSON.stringify(json.task)} (this Trove knows "embedding" and "speech")`);
+  }
+  const task: PackTask = json.task === 'speech' ? 'speech' : 'embedding';
+  const tower = (k: TowerKind): TowerSpec | undefined => {
     const t = towersJson[k] as Json | undefined;
     if (t === undefined) return undefined;
     if (typeof t.file !== 'string') throw invalid(dir, `${MANIFEST_FILE}: towers.${k}.file must be a path`);
@@ -142,9 +159,13 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
       ...(t.padding === 'longest' || t.padding === 'max_length' ? { padding: t.padding } : {}),
     };
   };
-  const image = tower('image');
-  const text = tower('text');
-  if (!image && !text) throw invalid(dir, `${MANIFEST_FILE}: no image or text tower`);
+  const towers: { [K in TowerKind]?: TowerSpec } = {};
+  for (const k of TASK_TOWERS[task]) {
+    const t = tower(k);
+    if (t) towers[k] = t;
+  }
+  if (task === 'embedding' && !towers.image && !towers.text) throw invalid(dir, `${MANIFEST_FILE}: no image or text tower`);
+  if (task === 'speech' && (!towers.encoder || !towers.decoder)) throw invalid(dir, `${MANIFEST_FILE}: a speech pack needs an encoder and a decoder tower`);
   const source = json.source as Json | undefined;
   return {
     format: 1,
@@ -152,9 +173,10 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
     revision: str('revision'),
     title: typeof json.title === 'string' ? json.title : str('id'),
     licence: str('licence'),
+    ...(task === 'speech' ? { task } : {}),
     dimensions: int('dimensions'),
     contextLength: int('contextLength'),
-    towers: { ...(image ? { image } : {}), ...(text ? { text } : {}) },
+    towers,
     files: parsedFiles,
     ...(source && typeof source.repo === 'string' && typeof source.revision === 'string'
       ? { source: { repo: source.repo, revision: source.revision } }
@@ -166,9 +188,52 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
 const IMAGE_TOWER_NAMES = ['onnx/vision_model.onnx', 'vision_model.onnx', 'onnx/image_model.onnx'];
 const TEXT_TOWER_NAMES = ['onnx/text_model.onnx', 'text_model.onnx'];
 
+// A Whisper export's graphs, by precision: transformers.js names them <graph>{,_quantized,_fp16}.onnx.
+const SPEECH_PRECISIONS = ['', '_quantized', '_fp16'];
+
+/** The encoder and decoder of a plain Whisper export: one precision for both, full precision first. */
+function inferSpeechTowers(dir: string): { encoder: string; decoder: string } | null {
+  for (const suffix of SPEECH_PRECISIONS) {
+    for (const folder of ['onnx/', '']) {
+      const encoder = `${folder}encoder_model${suffix}.onnx`;
+      // The merged decoder (with its KV cache) when there is one; the plain decoder re-reads the whole sequence.
+      const decoder = [`${folder}decoder_model_merged${suffix}.onnx`, `${folder}decoder_model${suffix}.onnx`].find((f) => existsSync(join(dir, f)));
+      if (decoder && existsSync(join(dir, encoder))) return { encoder, decoder };
+    }
+  }
+  return null;
+}
+
+/** Identity of a local pack without pinned checksums: derived from what is there, so a changed export is a new one. */
+function fingerprint(dir: string, files: readonly string[]): string {
+  const present = files.filter((f) => existsSync(join(dir, f)));
+  const hash = createHash('sha256');
+  for (const f of present) hash.update(`${f}:${statSync(join(dir, f)).size}\n`);
+  hash.update(readFileSync(join(dir, 'config.json')));
+  return `local-${hash.digest('hex').slice(0, 12)}`;
+}
+
 /** A manifest for a plain Hugging Face export that has none. */
 export function inferManifest(dir: string): PackManifest {
   const config = readJson(dir, 'config.json');
+  const speech = inferSpeechTowers(dir);
+  if (config.model_type === 'whisper' || (speech && !IMAGE_TOWER_NAMES.some((f) => existsSync(join(dir, f))))) {
+    if (!speech) throw invalid(dir, 'no trove-pack.json and no onnx/encoder_model.onnx with onnx/decoder_model_merged.onnx or onnx/decoder_model.onnx');
+    const positive = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+    const files = [speech.encoder, speech.decoder, 'config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'];
+    return {
+      format: 1,
+      id: basename(resolve(dir)),
+      revision: fingerprint(dir, files),
+      title: basename(resolve(dir)),
+      licence: 'unknown',
+      task: 'speech',
+      dimensions: positive(config.d_model) ?? 1,
+      contextLength: positive(config.max_target_positions) ?? 448,
+      towers: { encoder: { file: speech.encoder }, decoder: { file: speech.decoder } },
+      files: [],
+    };
+  }
   const textConfig = (config.text_config ?? {}) as Json;
   const image = IMAGE_TOWER_NAMES.find((f) => existsSync(join(dir, f)));
   const text = TEXT_TOWER_NAMES.find((f) => existsSync(join(dir, f)));
@@ -178,17 +243,11 @@ export function inferManifest(dir: string): PackManifest {
   );
   if (dimensions === undefined) throw invalid(dir, 'config.json does not say the embedding size (projection_dim)');
   const contextLength = [textConfig.max_position_embeddings].find((v): v is number => typeof v === 'number') ?? 77;
-  const present = [image, text, 'config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'].filter(
-    (f): f is string => f !== undefined && existsSync(join(dir, f)),
-  );
-  // Without pinned checksums the revision is derived from what is there, so a changed export is a new space.
-  const fingerprint = createHash('sha256');
-  for (const f of present) fingerprint.update(`${f}:${statSync(join(dir, f)).size}\n`);
-  fingerprint.update(readFileSync(join(dir, 'config.json')));
+  const files = [image, text, 'config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'].filter((f): f is string => f !== undefined);
   return {
     format: 1,
     id: basename(resolve(dir)),
-    revision: `local-${fingerprint.digest('hex').slice(0, 12)}`,
+    revision: fingerprint(dir, files),
     title: basename(resolve(dir)),
     licence: 'unknown',
     dimensions,
@@ -229,14 +288,19 @@ export async function loadPack(dir: string, verification: Verification = 'size')
   }
   const manifest = existsSync(join(abs, MANIFEST_FILE)) ? parseManifest(readJson(abs, MANIFEST_FILE), abs) : inferManifest(abs);
   await verifyPack(abs, manifest, verification);
-  for (const t of [manifest.towers.image, manifest.towers.text]) {
+  for (const t of Object.values(manifest.towers)) {
     if (t && !existsSync(join(abs, t.file))) throw invalid(abs, `${t.file} is missing`);
   }
   const image = manifest.towers.image ? parseImageProcessorOrThrow(abs) : null;
-  const tokenizer = manifest.towers.text
+  const tokenizer = manifest.towers.text || manifest.task === 'speech'
     ? { json: readJson(abs, 'tokenizer.json'), config: existsSync(join(abs, 'tokenizer_config.json')) ? readJson(abs, 'tokenizer_config.json') : {} }
     : null;
   return { dir: abs, manifest, image, tokenizer };
+}
+
+/** One of a pack's JSON files (config.json, generation_config.json, …); a clear MODEL_INVALID when unreadable. */
+export function readPackJson(dir: string, file: string): Record<string, unknown> {
+  return readJson(dir, file);
 }
 
 function parseImageProcessorOrThrow(dir: string): ImageProcessorConfig {
