@@ -1,0 +1,48 @@
+// From what the search bar shows (text, kind toggles, a date range) to a SearchRequest of the contract. The date
+// range becomes the query language's `after:`/`before:` (src/shared/query.ts), so the UI and the CLI mean the same
+// thing by a date; "to" is inclusive on screen, and `before:` is exclusive, hence the day after.
+import type { SearchRequest } from '../../shared/api.js';
+import { parseQuery } from '../../shared/query.js';
+import type { ItemKind } from '../../shared/types.js';
+
+export interface Filters {
+  readonly q: string;
+  readonly kinds: readonly ItemKind[];
+  readonly from: string | null; // YYYY-MM-DD
+  readonly to: string | null; // YYYY-MM-DD, inclusive
+}
+
+/** "2024-02-28" → "2024-02-29"; null for anything that is not a real day. */
+export function dayAfter(day: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const d = new Date(t);
+  if (d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1) return null;
+  return new Date(t + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The full query text: what was typed plus the date range in the query language. */
+export function queryText(filters: Filters): string {
+  const parts = [filters.q.trim()];
+  if (filters.from) parts.push(`after:${filters.from}`);
+  const before = filters.to ? dayAfter(filters.to) : null;
+  if (before) parts.push(`before:${before}`);
+  return parts.filter(Boolean).join(' ');
+}
+
+/**
+ * The request to send, or null when there is nothing to search for yet (only filters, or only spaces: the engine
+ * needs words to embed). Kinds travel as the request's own filter; none means every kind.
+ */
+export function searchRequest(filters: Filters, limit: number): SearchRequest | null {
+  const query = queryText(filters);
+  if (!parseQuery(query).text) return null;
+  return filters.kinds.length ? { query, kinds: [...filters.kinds], limit } : { query, limit };
+}
+
+/** What is wrong with the filters, for a person (an empty date range, a date the query language cannot read). */
+export function filterWarnings(filters: Filters): string[] {
+  if (filters.from && filters.to && filters.from > filters.to) return ['The date range is empty: “from” is after “to”.'];
+  return parseQuery(queryText(filters)).warnings.map((w) => w.charAt(0).toUpperCase() + w.slice(1) + '.');
+}

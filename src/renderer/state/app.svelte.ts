@@ -1,0 +1,68 @@
+// What the whole app shares: the connection, the library's status and indexing progress, kept current by the
+// contract's events. Components read `app`; only the functions here change it.
+import { TroveError } from '../../shared/errors.js';
+import type { IndexProgress, IndexStatus, ModelProgress, Root } from '../../shared/types.js';
+import type { Connection } from '../connection/connect.js';
+import { debounce } from '../lib/timing.js';
+
+let connection: Connection | null = null;
+
+export const app = $state({
+  status: null as IndexStatus | null,
+  progress: null as IndexProgress | null,
+  modelProgress: null as ModelProgress | null,
+  /** Why the engine cannot be reached, when it cannot (shown instead of the page). */
+  failure: null as { readonly code: string; readonly message: string } | null,
+  /** Bumped on every itemsChanged event, so views showing results can refresh. */
+  itemsVersion: 0,
+});
+
+/** The connection; set once by main.ts before the app mounts. */
+export function conn(): Connection {
+  if (!connection) throw new Error('the app is not connected');
+  return connection;
+}
+
+/** Asks for the status now (and then as events say things changed). */
+export async function refreshStatus(): Promise<void> {
+  try {
+    const status = await conn().api.status({});
+    app.status = status;
+    app.progress = status.progress;
+    app.failure = null;
+  } catch (error) {
+    if (error instanceof TroveError && (error.code === 'FORBIDDEN' || error.code === 'NETWORK')) {
+      app.failure = { code: error.code, message: error.message };
+    } else {
+      app.failure = { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
+
+const refreshSoon = debounce(() => void refreshStatus(), 400);
+
+export function start(c: Connection): void {
+  connection = c;
+  c.api.on('progress', (p) => {
+    const wasRunning = app.progress !== null && app.progress.phase !== 'idle';
+    app.progress = p;
+    if (wasRunning && p.phase === 'idle') void refreshStatus();
+  });
+  c.api.on('itemsChanged', () => {
+    app.itemsVersion++;
+    refreshSoon();
+  });
+  c.api.on('rootsChanged', (roots: readonly Root[]) => {
+    if (app.status) app.status = { ...app.status, roots };
+    refreshSoon();
+  });
+  c.api.on('modelProgress', (p) => {
+    app.modelProgress = p;
+  });
+  void refreshStatus();
+}
+
+/** Whether indexing is under way (scanning, embedding or reading text), paused or not. */
+export function indexing(progress: IndexProgress | null): boolean {
+  return progress !== null && progress.phase !== 'idle';
+}

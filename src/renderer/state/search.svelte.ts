@@ -1,0 +1,141 @@
+// The search: what is typed and filtered, the answer shown, and where the results were scrolled to, kept while
+// an item is open so "back" returns to the same place. Typing is debounced (150 ms) and only the newest answer
+// is shown (lib/timing.ts). [Note: ui-search]
+import type { SearchResponse } from '../../shared/api.js';
+import type { Hit, ItemKind } from '../../shared/types.js';
+import { searchRequest, type Filters } from '../lib/filters.js';
+import type { SearchRoute } from '../lib/route.js';
+import { debounce, latestOnly } from '../lib/timing.js';
+import { conn } from './app.svelte.js';
+import { go, router } from './router.svelte.js';
+
+/** The first answer asks for this many; scrolling near the end asks for the most the contract allows. */
+export const FIRST_LIMIT = 200;
+export const MAX_LIMIT = 1000;
+export const TYPING_MS = 150;
+
+export const search = $state({
+  filters: { q: '', kinds: [], from: null, to: null } as Filters,
+  /** The answer on screen and the request it answers (as a key), or none yet. */
+  hits: [] as readonly Hit[],
+  key: null as string | null,
+  limit: FIRST_LIMIT,
+  tookMs: 0,
+  loading: false,
+  error: null as string | null,
+  warnings: [] as readonly string[],
+  /** Where the results were scrolled to and which was selected, per answer key. */
+  scrollTop: 0,
+  selected: null as { lane: 'grid' | 'cards'; index: number } | null,
+  /** Bumped when the search field hands the keyboard to the results (ArrowDown). */
+  focusResults: 0,
+});
+
+const ask = latestOnly((req: NonNullable<ReturnType<typeof searchRequest>>) => conn().api.search(req));
+
+function keyOf(filters: Filters): string {
+  return JSON.stringify([filters.q.trim(), [...filters.kinds].sort(), filters.from, filters.to]);
+}
+
+function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
+  return { page: 'search', q: filters.q, kinds: filters.kinds, from: filters.from, to: filters.to, limit };
+}
+
+/** Runs the search for the current filters; `quiet` keeps the results on screen (a refresh, loading more). */
+async function run(quiet = false): Promise<void> {
+  const filters = search.filters;
+  const key = keyOf(filters);
+  const req = searchRequest(filters, search.limit);
+  if (!req) {
+    ask.invalidate(); // nothing to ask: an answer still on its way is for words no longer there
+    search.hits = [];
+    search.key = key;
+    search.loading = false;
+    search.error = null;
+    search.warnings = [];
+    return;
+  }
+  if (search.key !== key) {
+    search.scrollTop = 0;
+    search.selected = null;
+  }
+  if (!quiet) search.loading = true;
+  try {
+    const answer = await ask(req);
+    if (!answer.current) return;
+    show(answer.value, key);
+  } catch (error) {
+    search.error = error instanceof Error ? error.message : String(error);
+    search.key = key;
+    search.hits = [];
+  } finally {
+    if (keyOf(search.filters) === key) search.loading = false;
+  }
+}
+
+function show(res: SearchResponse, key: string): void {
+  search.hits = res.hits;
+  search.tookMs = res.tookMs;
+  search.key = key;
+  search.error = null;
+  search.warnings = res.query.warnings;
+}
+
+const typed = debounce(() => {
+  go(routeOf(search.filters), { replace: router.route.page === 'search' });
+  void run();
+}, TYPING_MS);
+
+/** The search field changed. */
+export function setQuery(q: string): void {
+  search.filters = { ...search.filters, q };
+  search.limit = FIRST_LIMIT;
+  typed();
+}
+
+/** After a failure: ask again. */
+export function retry(): void {
+  void run();
+}
+
+/** Enter in the search field: no need to wait for the pause in typing. */
+export function flushQuery(): void {
+  typed.flush();
+}
+
+/** A kind toggle or the date range changed: searched at once. */
+export function setFilters(change: Partial<Pick<Filters, 'kinds' | 'from' | 'to'>>): void {
+  search.filters = { ...search.filters, ...change };
+  search.limit = FIRST_LIMIT;
+  typed.cancel();
+  go(routeOf(search.filters), { replace: router.route.page === 'search' });
+  void run();
+}
+
+export function toggleKind(kind: ItemKind): void {
+  const kinds = search.filters.kinds.includes(kind) ? search.filters.kinds.filter((k) => k !== kind) : [...search.filters.kinds, kind];
+  setFilters({ kinds });
+}
+
+/** The address changed (back, forward, a link): show its search, asking only if it is not the one on screen. */
+export function applyRoute(route: SearchRoute): void {
+  const filters: Filters = { q: route.q, kinds: route.kinds, from: route.from, to: route.to };
+  const key = keyOf(filters);
+  if (key === keyOf(search.filters) && search.key === key && (route.limit === null || route.limit <= search.limit)) return;
+  typed.cancel();
+  search.filters = filters;
+  search.limit = route.limit ?? FIRST_LIMIT;
+  void run();
+}
+
+/** Near the end of the results: ask again for more (the first ones stay where they are). */
+export function loadMore(): void {
+  if (search.loading || search.limit >= MAX_LIMIT || search.hits.length < search.limit) return;
+  search.limit = MAX_LIMIT;
+  void run(true);
+}
+
+/** Items changed on disk (indexing): the same search again, quietly, so new results appear in place. */
+export const refresh = debounce(() => {
+  if (search.key !== null && !search.loading) void run(true);
+}, 1000);

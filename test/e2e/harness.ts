@@ -1,0 +1,120 @@
+// The e2e harness: the renderer built once (and only when its sources changed), an Engine over a library with the
+// fixture model pack served by browser mode, and Debian's Chromium driven by playwright-core. [Note: ui-e2e]
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Engine } from '../../src/main/engine/index.js';
+import { serve, type RunningServer } from '../../src/main/server/server.js';
+import { COLOURS_PACK, REPO } from '../helpers.js';
+
+export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
+export const RENDERER = join(REPO, 'dist/renderer');
+export const SCREENSHOTS = join(REPO, 'test-results/screenshots');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** A hash of everything the build reads: the renderer, src/shared, the Vite config and the installed versions. */
+function fingerprint(): string {
+  const hash = createHash('sha256');
+  const inputs = [...files(join(REPO, 'src/renderer')), ...files(join(REPO, 'src/shared')), join(REPO, 'vite.config.ts'), join(REPO, 'package-lock.json')];
+  for (const f of inputs.sort()) {
+    hash.update(relative(REPO, f));
+    hash.update(readFileSync(f));
+  }
+  return hash.digest('hex');
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Builds the renderer into dist/renderer unless it is already built from these sources. Test files run in
+ * parallel processes, so the build holds a lock (a folder: mkdir is atomic) and lands by rename, so no test ever
+ * serves a half-written build.
+ */
+export async function ensureRenderer(): Promise<string> {
+  const want = fingerprint();
+  const stamp = join(RENDERER, '.fingerprint');
+  const lock = join(REPO, 'dist/.renderer-build.lock');
+  mkdirSync(join(REPO, 'dist'), { recursive: true });
+  for (;;) {
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return RENDERER;
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another process builds; a lock older than two minutes is left over from a killed run.
+      if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      await sleep(200);
+      continue;
+    }
+    try {
+      if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return RENDERER;
+      const out = join(REPO, `dist/.renderer-${process.pid}`);
+      const { build } = await import('vite');
+      await build({ configFile: join(REPO, 'vite.config.ts'), root: join(REPO, 'src/renderer'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
+      writeFileSync(join(out, '.fingerprint'), want);
+      rmSync(RENDERER, { recursive: true, force: true });
+      renameSync(out, RENDERER);
+      return RENDERER;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+export interface App {
+  readonly engine: Engine;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  /** Problems the page reported: uncaught errors, console errors, CSP violations. */
+  readonly problems: string[];
+  newPage(options?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: { dataDir: string; roots?: readonly string[]; index?: boolean }): Promise<App> {
+  const staticDir = await ensureRenderer();
+  const engine = Engine.open({ dataDir: options.dataDir, model: COLOURS_PACK, ocr: false });
+  for (const path of options.roots ?? []) await engine.addRoot({ path });
+  if (options.index !== false && options.roots?.length) await engine.indexNow({});
+  const server = await serve(engine, { staticDir });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+  const problems: string[] = [];
+  const contexts: BrowserContext[] = [];
+  return {
+    engine,
+    server,
+    browser,
+    problems,
+    async newPage(o = {}) {
+      const context = await browser.newContext({ viewport: { width: o.width ?? 1360, height: o.height ?? 860 }, colorScheme: o.colorScheme ?? 'light', deviceScaleFactor: 1 });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+      });
+      return { context, page };
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
