@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPack, MANIFEST_FILE, parseManifest } from '../../../src/main/engine/models/pack.js';
-import { fromHalf, toHalf, WhisperModel } from '../../../src/main/engine/models/whisper.js';
+import { fromHalf, isSilent, speechStart, toHalf, WhisperModel } from '../../../src/main/engine/models/whisper.js';
 import { promptTokens, readDecodeRules, readSpecialTokens } from '../../../src/main/engine/models/whisper-decode.js';
 import { COLOURS_PACK, REPO, tempDir } from '../../helpers.js';
 
@@ -107,6 +107,33 @@ describe('the Whisper fixture pack', () => {
     expect(back[8]).toBe(Infinity);
     expect(back[9]).toBe(-Infinity);
     expect(back[10]).toBeCloseTo(1 / 3, 3);
+  });
+});
+
+describe('silence around speech', () => {
+  const tone = (seconds: number, amplitude: number) => Float32Array.from({ length: Math.round(seconds * 16000) }, (_, i) => amplitude * Math.sin(i / 5));
+  const join3 = (...parts: Float32Array[]) => {
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+
+  it('a window is silent when its loudest 20 ms stays under −70 dBFS', () => {
+    expect(isSilent(new Float32Array(16000))).toBe(true);
+    expect(isSilent(tone(1, 0.0002))).toBe(true);
+    expect(isSilent(join3(new Float32Array(16000), tone(0.02, 0.01)))).toBe(false);
+  });
+
+  it('speech starts 0.5 s before the first sound when more than 1 s of silence leads', () => {
+    expect(speechStart(join3(new Float32Array(5 * 16000), tone(1, 0.3)))).toBeCloseTo(4.5, 6);
+    expect(speechStart(join3(new Float32Array(0.9 * 16000), tone(1, 0.3)))).toBe(0);
+    // A noise floor 45 dB under the loudest sound counts as silence; a softer start of the speech does not.
+    expect(speechStart(join3(tone(3, 0.001), tone(1, 0.3)))).toBeCloseTo(2.5, 6);
+    expect(speechStart(join3(tone(3, 0.01), tone(1, 0.3)))).toBe(0);
   });
 });
 

@@ -47,16 +47,39 @@ const NO_SPEECH_THRESHOLD = 0.6;
 const LOGPROB_THRESHOLD = -1.0;
 /** A window whose loudest 20 ms is below −70 dBFS is not run through the model at all. */
 const SILENCE_RMS = 10 ** (-70 / 20);
+/** Leading audio more than 45 dB under the window's loudest 20 ms counts as silence (see speechStart). */
+const LEADING_SILENCE_DB = 45;
+
+/** RMS of each 20 ms of the window. */
+function frameLevels(pcm: Float32Array, sampleRate: number): Float64Array {
+  const frame = Math.round(sampleRate / 50);
+  const levels = new Float64Array(Math.ceil(pcm.length / frame));
+  for (let f = 0; f < levels.length; f++) {
+    const end = Math.min(pcm.length, (f + 1) * frame);
+    let sum = 0;
+    for (let i = f * frame; i < end; i++) sum += pcm[i]! * pcm[i]!;
+    levels[f] = Math.sqrt(sum / (end - f * frame));
+  }
+  return levels;
+}
 
 export function isSilent(pcm: Float32Array, sampleRate = SPEECH_SAMPLE_RATE): boolean {
-  const frame = Math.round(sampleRate / 50);
-  for (let start = 0; start < pcm.length; start += frame) {
-    const end = Math.min(pcm.length, start + frame);
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += pcm[i]! * pcm[i]!;
-    if (Math.sqrt(sum / (end - start)) >= SILENCE_RMS) return false;
-  }
-  return true;
+  return frameLevels(pcm, sampleRate).every((l) => l < SILENCE_RMS);
+}
+
+/**
+ * Where the model's view of a window should begin, in seconds: 0.5 s before the first sound when more than 1 s of
+ * silence leads, else 0. [Note: whisper-decoding] Whisper must start with a timestamp no later than 1 s, so a window
+ * that opens on a long silence (as the next window after a consumed segment often does) would otherwise get a first
+ * segment that begins in the silence, and a chunk whose start is seconds before its words.
+ */
+export function speechStart(pcm: Float32Array, sampleRate = SPEECH_SAMPLE_RATE): number {
+  const levels = frameLevels(pcm, sampleRate);
+  const loudest = levels.reduce((a, b) => Math.max(a, b), 0);
+  const threshold = Math.max(SILENCE_RMS, loudest * 10 ** (-LEADING_SILENCE_DB / 20));
+  const first = levels.findIndex((l) => l >= threshold);
+  const seconds = first < 0 ? 0 : first / 50;
+  return seconds > 1 ? seconds - 0.5 : 0;
 }
 
 // --- float16 tensors (fp16 exports take and give float16; JavaScript has no Float16Array in Node 20) ---
@@ -334,6 +357,11 @@ export class WhisperModel {
     }
     const duration = Math.min(pcm.length, nSamples) / samplingRate;
     if (duration === 0 || isSilent(pcm, samplingRate)) return { chunks: [], consumedSeconds: duration, language: null };
+    const skip = speechStart(pcm, samplingRate);
+    if (skip > 0) {
+      const rest = await this.transcribe(pcm.subarray(Math.round(skip * samplingRate)), offsetSeconds + skip, isLast);
+      return { ...rest, consumedSeconds: Math.round((skip + rest.consumedSeconds) * 1000) / 1000 };
+    }
     const hidden = await this.encode(this.featuresOf(pcm));
     const started = performance.now();
     let language = this.language;
