@@ -12,11 +12,27 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** Why a hit matched, in a few words: the note chunk with its headings, or the kind of segment. */
+/** A time in a recording: 0:07, 12:34, 1:02:03. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** Why a hit matched, in a few words: the note chunk with its headings, the line said at a time, or the kind of segment. */
 export function explain(hit: Hit, width = 60): string {
   const s = hit.match.segment;
   if (s.kind === 'image') return 'image';
-  const crumbs = s.kind === 'ocr' ? 'text in the photo: ' : s.breadcrumb.length ? `${s.breadcrumb.join(' › ')}: ` : '';
+  const crumbs =
+    s.kind === 'ocr'
+      ? 'text in the photo: '
+      : s.kind === 'transcript' && s.start !== null
+        ? `at ${formatClock(s.start)}: `
+        : s.breadcrumb.length
+          ? `${s.breadcrumb.join(' › ')}: `
+          : '';
   return `${crumbs}“${oneLine(s.text ?? '', Math.max(10, width - crumbs.length))}”`;
 }
 
@@ -37,6 +53,7 @@ export function formatSummary(s: IndexSummary): string {
   if (s.moved) parts.splice(2, 0, `${s.moved} moved`);
   if (s.failed) parts.push(`${s.failed} failed (trove status --errors)`);
   if (s.ocr) parts.push(`${s.ocr} photo${s.ocr === 1 ? '' : 's'} read for text`);
+  if (s.transcribed) parts.push(`${s.transcribed} recording${s.transcribed === 1 ? '' : 's'} transcribed`);
   const embedded = s.embedded.images + s.embedded.texts;
   return `Indexed ${s.scanned} file${s.scanned === 1 ? '' : 's'} in ${s.seconds.toFixed(1)} s: ${parts.join(', ')}; ` +
     (embedded ? `embedded ${s.embedded.images} image${s.embedded.images === 1 ? '' : 's'} and ${s.embedded.texts} text chunk${s.embedded.texts === 1 ? '' : 's'}.` : 'nothing needed embedding.');
@@ -51,7 +68,7 @@ export function formatDuration(seconds: number): string {
 /** One line of progress bar, fitted to `columns`. */
 export function progressLine(p: IndexProgress, columns: number): string {
   if (p.phase === 'scanning') return 'Scanning…'.slice(0, columns);
-  const label = p.phase === 'ocr' ? 'Reading text ' : '';
+  const label = p.phase === 'ocr' ? 'Reading text ' : p.phase === 'transcribing' ? 'Transcribing ' : '';
   const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const stats = ` ${p.done}/${p.total}` + (p.ratePerSecond > 0 ? ` ${p.ratePerSecond.toFixed(1)}/s` : '') +
     (p.etaSeconds !== null && p.done < p.total ? ` ${formatDuration(p.etaSeconds)} left` : '') + (p.failed ? ` ${p.failed} failed` : '');
@@ -81,6 +98,14 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${state}, ${sp.items} items, ${sp.vectors} vectors`);
   }
   if (s.ocrPending) lines.push(`Text in photos: ${s.ocrPending} photo${s.ocrPending === 1 ? '' : 's'} still to read (the next index run reads them)`);
+  if (s.transcriptionPending) {
+    const n = `${s.transcriptionPending} recording${s.transcriptionPending === 1 ? '' : 's'}`;
+    lines.push(
+      s.transcriptionBlocked
+        ? `Transcripts: ${n} wait for a speech model: ${s.transcriptionBlocked}`
+        : `Transcripts: ${n} still to transcribe (the next index run transcribes them)`,
+    );
+  }
   if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}${s.progress.paused ? ' (paused)' : ''}`);
   return lines.join('\n');
 }

@@ -23,13 +23,15 @@ Usage:
   trove models verify [id]       re-check installed packs against their checksums
   trove models remove <id>       delete an installed pack
   trove doctor                   versions, execution providers, threads, packs
-  trove settings [device|model <value>]   show or change the library's device (auto, cpu, gpu) or model
+  trove settings [device|model|speech-model <value>]   show or change the library's device (auto, cpu, gpu),
+                                 model or speech model
   trove serve [--port N] [--open] browser mode: the API on 127.0.0.1 with a per-launch token, folders kept live
 
 Options:
   --json               machine-readable output on stdout
   --data-dir <dir>     the library folder (default: ${defaultDataDir()})
   --model <pack>       a model pack folder, or the id of an installed pack
+  --speech-model <pack> the speech pack that transcribes recordings: a folder or an id (default whisper-base)
   --device <d>         auto, cpu or gpu (default auto)
   --ignore <glob>      with index/watch: skip matching files (repeatable)
   --no-ocr, --ocr      with index/watch: stop or start reading text printed in the folders' photos (default on)
@@ -42,6 +44,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   'data-dir': { type: 'string' },
   model: { type: 'string' },
+  'speech-model': { type: 'string' },
   device: { type: 'string' },
   kind: { type: 'string', multiple: true },
   limit: { type: 'string' },
@@ -127,7 +130,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const device = parseDevice(values.device);
     const dataDir = values['data-dir'] ?? defaultDataDir();
     const open = () => {
-      const e = Engine.open({ dataDir, ...(values.model ? { model: values.model } : {}), ...(device ? { device } : {}) });
+      const e = Engine.open({
+        dataDir,
+        ...(values.model ? { model: values.model } : {}),
+        ...(values['speech-model'] ? { speechModel: values['speech-model'] } : {}),
+        ...(device ? { device } : {}),
+      });
       // A pack downloading on first use shows its progress like `trove models download` does.
       if (!json) e.on('modelProgress', (p) => bar.download(p));
       return e;
@@ -215,13 +223,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'settings': {
         engine = open();
         const [key, value, ...rest] = args;
-        if (rest.length || (key !== undefined && value === undefined)) throw new UsageError('trove settings [device|model <value>]');
+        if (rest.length || (key !== undefined && value === undefined)) throw new UsageError('trove settings [device|model|speech-model <value>]');
         let settings;
         if (key === undefined) settings = await engine.getSettings();
         else if (key === 'device') settings = await engine.updateSettings({ device: parseDevice(value) ?? 'auto' });
         else if (key === 'model') settings = await engine.updateSettings({ model: value === 'default' ? null : value! });
-        else throw new UsageError(`unknown setting "${key}" (device, model)`);
-        print(`device: ${settings.device}\nmodel: ${settings.model ?? 'default (clip-vit-b32, or the pack used last)'}`, settings);
+        else if (key === 'speech-model') settings = await engine.updateSettings({ speechModel: value === 'default' ? null : value! });
+        else throw new UsageError(`unknown setting "${key}" (device, model, speech-model)`);
+        print(
+          `device: ${settings.device}\nmodel: ${settings.model ?? 'default (clip-vit-b32, or the pack used last)'}\nspeech model: ${settings.speechModel ?? 'default (whisper-base)'}`,
+          settings,
+        );
         return 0;
       }
       case 'serve': {

@@ -19,11 +19,13 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
 import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
 import { watchRoots, type WatchHandle } from './ingest/watcher.js';
 import type { Encoder } from './models/encoder.js';
+import type { Transcriber } from './models/speech.js';
 import { WorkerEncoder } from './models/worker-encoder.js';
 import { loadCatalogue } from './models/catalogue.js';
 import { ModelManager } from './models/manager.js';
@@ -47,6 +49,10 @@ export interface EngineOptions {
   readonly modelBaseUrl?: string;
   /** Read text in photos (default true; each root can also turn it off). */
   readonly ocr?: boolean;
+  /** The speech pack for recordings: a folder or the id of an installed pack; default: the setting, else whisper-base. */
+  readonly speechModel?: string;
+  /** A transcriber to use instead of loading a speech pack (tests; an embedder's own). Closed with the engine. */
+  readonly transcriber?: Transcriber;
 }
 
 interface StoredModel {
@@ -61,6 +67,10 @@ export class Engine implements TroveApi, TroveEvents {
   private readonly paths;
   readonly models: ModelManager;
   private readonly ocr: OcrRunner | null;
+  private speech: Promise<Transcriber> | null = null; // loaded on first need, kept while it works [Note: transcription]
+  private speechProblem: string | null = null; // why the last attempt found no speech pack
+  private speechId: string | null = null; // the loaded transcriber's identity (a transcript is redone when it changes)
+  private closing = false;
   private encoderPromise: Promise<Encoder> | null = null;
   private readonly otherEncoders = new Map<string, Promise<Encoder>>();
   private watching: WatchHandle | null = null;
@@ -115,6 +125,7 @@ export class Engine implements TroveApi, TroveEvents {
     return {
       device: setting === 'cpu' || setting === 'gpu' ? setting : 'auto',
       model: this.store.settings.get<string>('chosenModel') ?? null,
+      speechModel: this.store.settings.get<string>('speechModel') ?? null,
     };
   }
 
@@ -126,11 +137,22 @@ export class Engine implements TroveApi, TroveEvents {
       if (typeof req.model !== 'string' || req.model.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'model must be a pack id or folder');
       chooseModel(req.model, this.models); // refuses what is neither a folder, an installed pack nor in the catalogue
     }
+    if (req.speechModel !== undefined && req.speechModel !== null) {
+      if (typeof req.speechModel !== 'string' || req.speechModel.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'speechModel must be a pack id or folder');
+      chooseModel(req.speechModel, this.models); // the same rule: a folder, an installed pack or a catalogue id
+    }
     const model = req.model === undefined ? undefined : req.model === null ? null : /[\\/]|^\./.test(req.model) ? resolve(req.model) : req.model;
+    const speechModel =
+      req.speechModel === undefined ? undefined : req.speechModel === null ? null : /[\\/]|^\./.test(req.speechModel) ? resolve(req.speechModel) : req.speechModel;
     this.store.transaction(() => {
       if (req.device !== undefined) this.store.settings.set('device', req.device);
       if (model !== undefined) this.store.settings.set('chosenModel', model ?? undefined);
+      if (speechModel !== undefined) this.store.settings.set('speechModel', speechModel ?? undefined);
     });
+    if (speechModel !== undefined || req.device !== undefined) {
+      await this.indexing; // a running transcription keeps the model it started with
+      await this.dropSpeech();
+    }
     // New work uses the new choice: the next encoder loads it (its space builds while the active one answers).
     if (model !== undefined || req.device !== undefined) {
       await this.indexing; // a running index keeps the encoder it started with
@@ -145,6 +167,54 @@ export class Engine implements TroveApi, TroveEvents {
       }
     }
     return this.getSettings();
+  }
+
+  // ---- speech [Note: transcription] ------------------------------------------------------------------------------
+
+  /** The speech pack asked for: --speech-model, else the library's setting, else whisper-base. */
+  private wantedSpeech(): string {
+    return this.options.speechModel ?? this.store.settings.get<string>('speechModel') ?? DEFAULT_SPEECH_MODEL;
+  }
+
+  /**
+   * The transcriber, or null with `speechProblem` saying why. A pack that is missing is looked for again next
+   * time (it may have been downloaded since); one that loaded is kept.
+   */
+  private async transcriber(): Promise<Transcriber | null> {
+    if (this.options.transcriber) return this.options.transcriber;
+    if (!this.speech) {
+      const choice = chooseSpeechPack(this.wantedSpeech(), this.models);
+      if (choice.problem !== undefined) {
+        this.speechProblem = choice.problem;
+        return null;
+      }
+      this.speech = openTranscriber(choice.dir, { device: this.device(), ...(this.options.threads ? { threads: this.options.threads } : {}) });
+    }
+    try {
+      const t = await this.speech;
+      this.speechProblem = null;
+      this.speechId = t.id;
+      return t;
+    } catch (error) {
+      this.speech = null;
+      this.speechProblem = `the speech model cannot be loaded: ${(error as Error).message}`;
+      return null;
+    }
+  }
+
+  /** Why recordings wait for a transcript, without loading anything; null when a speech pack is there. */
+  private speechBlocked(): string | null {
+    if (this.options.transcriber) return null;
+    const choice = chooseSpeechPack(this.wantedSpeech(), this.models);
+    return choice.problem ?? (this.speech ? null : this.speechProblem);
+  }
+
+  private async dropSpeech(): Promise<void> {
+    const old = this.speech;
+    this.speech = null;
+    this.speechProblem = null;
+    this.speechId = null;
+    await (await old?.catch(() => null))?.close();
   }
 
   private async loadEncoder(): Promise<Encoder> {
@@ -381,6 +451,7 @@ export class Engine implements TroveApi, TroveEvents {
       () => emitProgress && this.emit('progress', progress.snapshot()),
       (changed, removed) => this.emit('itemsChanged', { changed, removed }),
       this.ocr,
+      () => this.transcriber(),
     );
   }
 
@@ -396,7 +467,7 @@ export class Engine implements TroveApi, TroveEvents {
         if (root) targets.push({ root, only: [...paths] });
       }
       this.live.clear();
-      await this.newIndexer(encoder, spaceId, new ProgressTracker(), false).run(targets, { gate: this.gate, ocr: false });
+      await this.newIndexer(encoder, spaceId, new ProgressTracker(), false).run(targets, { gate: this.gate, ocr: false, transcribe: false });
     }
   }
 
@@ -408,7 +479,7 @@ export class Engine implements TroveApi, TroveEvents {
       let summary: IndexSummary;
       try {
         const indexer = this.newIndexer(encoder, space.id, this.progress, true);
-        summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id) });
+        summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing });
         await this.drainLive(encoder, space.id);
       } finally {
         this.running = false;
@@ -450,12 +521,21 @@ export class Engine implements TroveApi, TroveEvents {
     return handle;
   }
 
+  /** How many recordings wait for a transcript, and why when no speech pack is there. */
+  private transcriptionStatus(): Pick<IndexStatus, 'transcriptionPending' | 'transcriptionBlocked'> {
+    const blocked = this.speechBlocked();
+    const loaded = this.options.transcriber?.id ?? (this.speech ? this.speechId : null);
+    const pending = this.store.transcripts.countNeeding(blocked === null ? loaded : null);
+    return { transcriptionPending: pending, transcriptionBlocked: pending > 0 ? blocked : null };
+  }
+
   async status(): Promise<IndexStatus> {
     const model = this.store.settings.get<StoredModel>('model') ?? null;
     return {
       progress: this.progress.snapshot(),
       pendingChanges: [...this.live.values()].reduce((n, paths) => n + paths.size, 0),
       ocrPending: this.ocr ? this.store.items.countNeedingOcr() : 0,
+      ...this.transcriptionStatus(),
       roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),
@@ -565,12 +645,15 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async close(): Promise<void> {
+    this.closing = true; // a transcription stops at its next window; its checkpoint is kept for the next start
     await this.resumeIndexing(); // a paused run must finish, not hang the close
     await this.watching?.close();
     await this.indexing;
     const encoders = [this.encoderPromise, ...this.otherEncoders.values()];
     for (const e of encoders) await (await e?.catch(() => null))?.close();
     await this.ocr?.close();
+    await this.dropSpeech();
+    await this.options.transcriber?.close();
     this.store.close();
   }
 }

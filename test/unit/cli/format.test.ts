@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatHits, formatSummary, progressLine } from '../../../src/main/cli/format.js';
+import { formatClock, formatDuration, formatHits, formatStatus, formatSummary, progressLine } from '../../../src/main/cli/format.js';
 import { bestPerItem, } from '../../../src/main/engine/search/hits.js';
 import { combineKinds } from '../../../src/main/engine/search/search.js';
-import type { Hit } from '../../../src/shared/types.js';
+import type { Hit, IndexStatus } from '../../../src/shared/types.js';
 
 const hit = (id: number, kind: 'photo' | 'note', score: number, text: string | null, breadcrumb: string[] = []): Hit => ({
   item: { id, rootId: 1, path: `/lib/${id}`, relPath: `${id}`, kind, title: `${id}`, size: 1, mtime: 1, takenAt: null, status: 'indexed', error: null },
@@ -18,8 +18,37 @@ describe('CLI formatting', () => {
   });
 
   it('summarises an index run', () => {
-    expect(formatSummary({ scanned: 3, added: 2, changed: 0, reembedded: 0, moved: 0, unchanged: 1, removed: 0, failed: 1, ocr: 0, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
+    expect(formatSummary({ scanned: 3, added: 2, changed: 0, reembedded: 0, moved: 0, unchanged: 1, removed: 0, failed: 1, ocr: 0, transcribed: 0, embedded: { images: 1, texts: 1 }, seconds: 1.25 }))
       .toBe('Indexed 3 files in 1.3 s: 2 added, 0 changed, 1 unchanged, 0 removed, 1 failed (trove status --errors); embedded 1 image and 1 text chunk.');
+    expect(formatSummary({ scanned: 2, added: 2, changed: 0, reembedded: 0, moved: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, transcribed: 2, embedded: { images: 0, texts: 9 }, seconds: 4 }))
+      .toContain('0 removed, 2 recordings transcribed; embedded 0 images and 9 text chunks.');
+  });
+
+  it('says when a hit is a line said in a recording', () => {
+    const said: Hit = { ...hit(3, 'note', 0.4, 'the tide comes in at noon'), item: { ...hit(3, 'note', 0.4, null).item, kind: 'audio' } };
+    const atTime = { ...said, match: { ...said.match, segment: { ...said.match.segment, kind: 'transcript' as const, start: 83_400, end: 86_000 } } };
+    expect(formatHits([atTime], '/lib')).toBe('1  0.400  audio  3\n                 at 1:23: “the tide comes in at noon”');
+    expect([formatClock(7_900), formatClock(754_000), formatClock(3_723_000)]).toEqual(['0:07', '12:34', '1:02:03']);
+  });
+
+  it('says how many recordings wait for a transcript, and why', () => {
+    const status: IndexStatus = {
+      progress: { phase: 'idle', done: 0, total: 0, failed: 0, ratePerSecond: 0, etaSeconds: null, current: null, paused: false },
+      pendingChanges: 0,
+      ocrPending: 0,
+      transcriptionPending: 3,
+      transcriptionBlocked: 'the speech model whisper-base is not downloaded yet (trove models download whisper-base)',
+      roots: [],
+      counts: { photo: 0, note: 0, audio: 3 },
+      errors: 0,
+      spaces: [],
+      model: null,
+    };
+    expect(formatStatus(status)).toContain(
+      'Transcripts: 3 recordings wait for a speech model: the speech model whisper-base is not downloaded yet (trove models download whisper-base)',
+    );
+    expect(formatStatus({ ...status, transcriptionPending: 1, transcriptionBlocked: null })).toContain('Transcripts: 1 recording still to transcribe');
+    expect(formatStatus({ ...status, transcriptionPending: 0, transcriptionBlocked: null })).not.toContain('Transcripts');
   });
 
   it('draws a progress line that fits the terminal', () => {
@@ -29,6 +58,7 @@ describe('CLI formatting', () => {
     expect(line.length).toBeLessThanOrEqual(80);
     expect(progressLine(p, 40).length).toBeLessThanOrEqual(40);
     expect(progressLine({ ...p, phase: 'scanning' }, 80)).toBe('Scanning…');
+    expect(progressLine({ ...p, phase: 'transcribing', total: 4, done: 1 }, 80)).toMatch(/^Transcribing \[/);
   });
 
   it('formats durations', () => {

@@ -1,6 +1,6 @@
 // Windows for the transcriber: bounded, exact offsets, "next window starts where the transcript is complete".
 import { describe, expect, it } from 'vitest';
-import { speechWindows, transcribeStream, WindowStats, type SpeechWindow } from '../../../src/main/engine/ingest/audio-windows.js';
+import { speechWindows, transcribeStream, transcriptSegments, WindowStats, type SpeechWindow } from '../../../src/main/engine/ingest/audio-windows.js';
 import type { Transcriber, TranscriptChunk, WindowTranscript } from '../../../src/main/engine/models/speech.js';
 
 const RATE = 100; // a low rate keeps the arrays small; the code is rate-agnostic
@@ -170,5 +170,25 @@ describe('transcribing window by window', () => {
       { start: 2, end: 2, text: 'backwards' },
       { start: 3, end: 10, text: 'runs past the end' },
     ]);
+  });
+});
+
+describe('transcript segments', () => {
+  it('make one segment per chunk, times in ms', () => {
+    const segs = transcriptSegments([{ start: 1.5, end: 3.25, text: 'hello there' }, { start: 4, end: 5, text: 'again' }], () => true);
+    expect(segs).toEqual([
+      { kind: 'transcript', text: 'hello there', breadcrumb: [], start: 1500, end: 3250 },
+      { kind: 'transcript', text: 'again', breadcrumb: [], start: 4000, end: 5000 },
+    ]);
+  });
+
+  it('split a chunk too long for the text encoder, sharing out its time, never dropping words', () => {
+    const text = 'One two three four. Five six seven eight. Nine ten eleven twelve.';
+    const fourWords = (t: string) => t.split(/\s+/).filter(Boolean).length <= 4;
+    const segs = transcriptSegments([{ start: 10, end: 16.6, text }], fourWords);
+    expect(segs.map((s) => s.text)).toEqual(['One two three four.', 'Five six seven eight.', 'Nine ten eleven twelve.']);
+    expect(segs[0]!.start).toBe(10_000);
+    expect(segs.at(-1)!.end).toBe(16_600);
+    for (let i = 1; i < segs.length; i++) expect(segs[i]!.start).toBeGreaterThan(segs[i - 1]!.start!);
   });
 });

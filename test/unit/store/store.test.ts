@@ -137,4 +137,31 @@ describe('Store', () => {
     expect(store.items.errors()[0]).toMatchObject({ rel_path: 'broken.jpg', error: 'not a JPEG', status: 'error' });
     expect(store.items.countsByKind()).toEqual({ photo: 0, note: 0, audio: 0 });
   });
+
+  it('keeps transcripts: checkpoints are not finished, a new version or model waits again, items take theirs along', () => {
+    const rec = addItem('memo.m4a', 'audio', [unit(1, 0, 0)]);
+    const hash = 'h-memo.m4a';
+    expect(store.transcripts.countRecordings()).toBe(1);
+    expect(store.transcripts.countNeeding(null)).toBe(1);
+    expect(store.transcripts.needing('whisper@1', 10)).toEqual([
+      { id: rec.id, rootPath: '/library', relPath: 'memo.m4a', hash, takenAt: null, durationMs: null, bitrate: null },
+    ]);
+    const chunks = [{ start: 1.25, end: 2.5, text: 'hello there' }];
+    store.transcripts.checkpoint(rec.id, { hash, model: 'whisper@1', chunks, doneSeconds: 30, language: 'en' });
+    expect(store.transcripts.countNeeding('whisper@1')).toBe(1); // a checkpoint is not a transcript
+    expect(store.transcripts.finished(rec.id, hash)).toBeUndefined();
+    expect(store.transcripts.get(rec.id)).toMatchObject({ chunks, doneSeconds: 30, complete: false, language: 'en' });
+    store.transcripts.complete(rec.id, { hash, model: 'whisper@1', chunks, doneSeconds: 42.5, language: 'en', error: null });
+    expect(store.transcripts.countNeeding('whisper@1')).toBe(0);
+    expect(store.transcripts.countNeeding(null)).toBe(0);
+    expect(store.transcripts.countNeeding('whisper@2')).toBe(1); // a new model transcribes again
+    expect(store.transcripts.finished(rec.id, hash)?.chunks).toEqual(chunks);
+    expect(store.transcripts.finished(rec.id, 'another version')).toBeUndefined();
+    addItem('memo.m4a', 'audio', [unit(0, 1, 0)]); // same path, same hash in this helper: still transcribed
+    expect(store.transcripts.countNeeding('whisper@1')).toBe(0);
+    store.db.prepare(`UPDATE items SET hash = 'changed' WHERE id = ?`).run(rec.id);
+    expect(store.transcripts.countNeeding('whisper@1')).toBe(1); // the file changed
+    store.transaction(() => store.items.remove(rec.id));
+    expect(count('SELECT count(*) FROM transcripts')).toBe(0);
+  });
 });

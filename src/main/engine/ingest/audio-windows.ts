@@ -6,6 +6,8 @@
 // more follows) is ever held, whatever the length of the recording; the pieces the decoder hands over are read
 // into it as they are needed.
 import { SPEECH_SAMPLE_RATE, SPEECH_WINDOW_SECONDS, type Transcriber, type TranscriptChunk } from '../models/speech.js';
+import type { NewSegment } from '../store/segments.js';
+import { chunkPlainText, type Fits } from './chunk.js';
 
 export interface SpeechWindow {
   readonly pcm: Float32Array; // a copy: the transcriber may keep or transfer it
@@ -162,4 +164,20 @@ export async function transcribeStream(
     await windows.return();
   }
   return { doneSeconds: done, chunks, language, complete: true, durationSeconds: done };
+}
+
+/**
+ * A transcript as segments: one per chunk, with its start and end in ms. A chunk longer than the text encoder's
+ * context is split (at sentences, then words) rather than truncated; each piece gets the share of the chunk's
+ * time its characters have, so its start still points into the recording near where it is said.
+ */
+export function transcriptSegments(chunks: readonly TranscriptChunk[], fits: Fits): NewSegment[] {
+  const out: NewSegment[] = [];
+  for (const c of chunks) {
+    const pieces = fits(c.text) ? [{ text: c.text, start: 0, end: c.text.length }] : chunkPlainText(c.text, fits);
+    const span = c.end - c.start;
+    const at = (chars: number) => Math.round((c.start + (span * chars) / Math.max(1, c.text.length)) * 1000);
+    for (const p of pieces) out.push({ kind: 'transcript', text: p.text, breadcrumb: [], start: at(p.start), end: at(p.end) });
+  }
+  return out;
 }

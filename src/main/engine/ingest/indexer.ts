@@ -9,14 +9,17 @@
 // The persistent job queue of the ingest issue replaces the in-memory list of work here; the steps stay.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { IndexSummary, ItemKind, Root } from '../../../shared/types.js';
 import { createLogger, SLOW_FILE_MS } from '../log.js';
 import type { Encoder, PreparedImage } from '../models/encoder.js';
+import type { Transcriber } from '../models/speech.js';
 import type { Store } from '../store/index.js';
 import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
 import { isShared, type NewSegment } from '../store/segments.js';
+import { AudioError, extractAudio, speechAudio } from './audio.js';
+import { transcribeStream, transcriptSegments, type TranscriptProgress } from './audio-windows.js';
 import { IgnoreRules } from './ignore.js';
 import { extractNoteFile } from './note.js';
 import { chunkPlainText } from './chunk.js';
@@ -33,6 +36,7 @@ const TEXT_BATCH = 32;
 const MAX_NOTE_BYTES = 64 * 1024 * 1024;
 const MAX_PDF_BYTES = 256 * 1024 * 1024;
 const MAX_PHOTO_BYTES = 1024 * 1024 * 1024;
+const MAX_AUDIO_BYTES = 4 * 1024 * 1024 * 1024; // read in pieces, never whole: the limit of a WAV's 32-bit sizes
 
 interface Candidate {
   readonly rootId: number;
@@ -55,6 +59,14 @@ type Prepared =
       readonly image: PreparedImage | null;
     };
 
+export interface RunHooks {
+  readonly between?: () => Promise<void>;
+  readonly gate?: () => Promise<void>;
+  readonly ocr?: boolean;
+  readonly transcribe?: boolean;
+  readonly stopped?: () => boolean;
+}
+
 export interface IndexTarget {
   readonly root: Root;
   /** Only these paths (relative, '/'-separated) — for the watcher; absent: the whole root. */
@@ -62,7 +74,7 @@ export interface IndexTarget {
 }
 
 function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
-  return { scanned: 0, added: 0, changed: 0, reembedded: 0, moved: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
+  return { scanned: 0, added: 0, changed: 0, reembedded: 0, moved: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, transcribed: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
 }
 
 /** Why a file failed, in a line a person can act on. */
@@ -78,7 +90,21 @@ export function describeFailure(error: unknown, kind: ItemKind): string {
     // Anything else that stops a photo is its decoding; libvips' own words are kept for the curious.
     return `the image cannot be decoded (damaged, truncated or not really an image)${/unknown error/i.test(message) ? '' : `: ${message}`}`;
   }
+  if (kind === 'audio' && !(error instanceof AudioError) && !/too large to index|not valid UTF-8/.test(message)) {
+    return `the recording cannot be read: ${message}`;
+  }
   return message;
+}
+
+/** A file's sha256 and size, read in pieces (recordings can be gigabytes; they are never read whole). */
+async function hashFile(path: string): Promise<{ hash: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { hash: h.digest('hex'), size };
 }
 
 export class Indexer {
@@ -90,6 +116,8 @@ export class Indexer {
     private readonly onProgress: () => void,
     private readonly onItemsChanged: (changed: number[], removed: number[]) => void,
     private readonly ocr: OcrRunner | null = null,
+    /** The transcriber, loaded when a recording waits for one; null when there is no speech pack. */
+    private readonly speech: (() => Promise<Transcriber | null>) | null = null,
   ) {}
 
   /** Items whose files were not found this run, by id; a new file with the same content claims one (a move). */
@@ -109,12 +137,14 @@ export class Indexer {
 
   /**
    * `between` runs between groups (the engine indexes files that changed live there, ahead of a long backfill);
-   * `gate` is awaited before each group and each OCR read (it holds while indexing is paused); `ocr: false` skips
-   * the OCR step (a run squeezed in between groups leaves OCR to the run it interrupted).
+   * `gate` is awaited before each group, each OCR read and each window of speech (it holds while indexing is
+   * paused); `ocr: false` and `transcribe: false` skip those steps (a run squeezed in between groups leaves them to
+   * the run it interrupted); `stopped` says the engine is closing (a transcription stops at its next window, its
+   * checkpoint kept).
    */
   async run(
     targets: readonly IndexTarget[],
-    hooks: { between?: () => Promise<void>; gate?: () => Promise<void>; ocr?: boolean } = {},
+    hooks: RunHooks = {},
   ): Promise<IndexSummary> {
     const started = performance.now();
     const summary = emptySummary();
@@ -177,6 +207,7 @@ export class Indexer {
     }
 
     if (this.ocr && this.encoder.canEmbedTexts && hooks.ocr !== false) await this.readText(this.ocr, summary, hooks);
+    if (this.speech && this.encoder.canEmbedTexts && hooks.transcribe !== false) await this.transcribe(this.speech, summary, hooks);
 
     this.progress.idle();
     this.onProgress();
@@ -229,6 +260,96 @@ export class Indexer {
     }
   }
 
+  /**
+   * The transcription step: recordings whose current version has no transcript by the speech model in use, one at
+   * a time, window by window. [Note: transcription] Each window's progress is saved as a checkpoint, so a run
+   * cut short goes on where it stopped; the transcript becomes searchable (segments, vectors) in one transaction
+   * when the recording is done, so it is never half there.
+   */
+  private async transcribe(speech: () => Promise<Transcriber | null>, summary: ReturnType<typeof emptySummary>, hooks: RunHooks): Promise<void> {
+    if (this.store.transcripts.countRecordings() === 0) return; // no recordings: never load a speech model
+    const transcriber = await speech();
+    if (!transcriber) return; // status says why and what to fetch
+    const model = transcriber.id;
+    const total = this.store.transcripts.countNeeding(model);
+    if (total === 0) return;
+    this.progress.start('transcribing', total);
+    this.onProgress();
+    const skipped = new Set<number>(); // changed while being transcribed: their new version comes next run
+    for (;;) {
+      const work = this.store.transcripts.needing(model, 4 + skipped.size).filter((w) => !skipped.has(w.id));
+      if (work.length === 0) break;
+      for (const w of work) {
+        if (hooks.stopped?.()) return;
+        await hooks.gate?.();
+        await hooks.between?.();
+        const current = () => {
+          const row = this.store.items.get(w.id);
+          return row !== undefined && row.status === 'indexed' && row.hash === w.hash;
+        };
+        if (!current()) {
+          skipped.add(w.id);
+          continue;
+        }
+        const path = absolutePath(w.rootPath, w.relPath);
+        this.progress.working(w.relPath);
+        this.onProgress();
+        const saved = this.store.transcripts.get(w.id);
+        const resume = saved && !saved.complete && saved.hash === w.hash && saved.model === model ? saved : undefined;
+        let result: Awaited<ReturnType<typeof transcribeStream>>;
+        let error: string | null = null;
+        let checkpoint: TranscriptProgress = resume ?? { doneSeconds: 0, chunks: [], language: null };
+        try {
+          result = await transcribeStream(speechAudio(path, { bitrate: w.bitrate }), transcriber, {
+            ...(resume ? { resume } : {}),
+            beforeWindow: async () => {
+              if (hooks.stopped?.()) return false;
+              await hooks.gate?.();
+              await hooks.between?.();
+              return !hooks.stopped?.() && current();
+            },
+            afterWindow: (p) => {
+              checkpoint = p;
+              this.store.transcripts.checkpoint(w.id, { hash: w.hash, model, ...p });
+            },
+          });
+        } catch (e) {
+          // The decoder gave up part-way (a damaged stretch) or the model failed: keep what was heard, say why, and
+          // do not try this version again with this model.
+          error = e instanceof AudioError ? e.message : `transcription failed: ${(e as Error).message}`;
+          log.warn('transcription stopped early; what was heard is kept', { path, error });
+          result = { ...checkpoint, complete: true, durationSeconds: checkpoint.doneSeconds };
+        }
+        if (!result.complete) {
+          if (hooks.stopped?.()) return; // closing: the checkpoint stays for the next run
+          skipped.add(w.id); // changed on disk: its new version is indexed, then transcribed, next run
+          continue;
+        }
+        const segments = transcriptSegments(result.chunks, this.fits);
+        const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
+        if (!current()) {
+          skipped.add(w.id);
+          continue;
+        }
+        this.store.transaction(() => {
+          const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'transcript', segments);
+          this.store.spaces.insertVectors(
+            this.spaceId,
+            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'audio' as const, takenAt: w.takenAt, vector: vectors[i]! })),
+          );
+          this.store.transcripts.complete(w.id, { hash: w.hash, model, chunks: result.chunks, doneSeconds: result.doneSeconds, language: result.language, error });
+          // What decoding found is the length (a header can claim more than a damaged file holds).
+          const ms = Math.round(result.durationSeconds * 1000);
+          if (error === null && ms > 0 && (w.durationMs === null || Math.abs(w.durationMs - ms) > 1000)) this.store.transcripts.setDuration(w.id, ms);
+        });
+        summary.transcribed++;
+        this.progress.finished(true);
+        this.onProgress();
+        this.onItemsChanged([w.id], []);
+      }
+    }
+  }
+
   private prepareGroup(group: readonly Candidate[]): Promise<Prepared[]> {
     return Promise.all(group.map((c) => this.prepare(c)));
   }
@@ -239,25 +360,37 @@ export class Indexer {
     let hash: string | null = null;
     try {
       if (c.file.problem) throw new Error(c.file.problem);
-      const limit = c.file.kind === 'photo' ? MAX_PHOTO_BYTES : c.file.relPath.toLowerCase().endsWith('.pdf') ? MAX_PDF_BYTES : MAX_NOTE_BYTES;
+      const limit =
+        c.file.kind === 'photo' ? MAX_PHOTO_BYTES : c.file.kind === 'audio' ? MAX_AUDIO_BYTES : c.file.relPath.toLowerCase().endsWith('.pdf') ? MAX_PDF_BYTES : MAX_NOTE_BYTES;
       if (c.file.size > limit) throw new Error(`the file is too large to index (${Math.round(c.file.size / 1048576)} MB)`);
-      const bytes = await readFile(abs);
-      hash = createHash('sha256').update(bytes).digest('hex');
+      let bytes: Buffer | null = null;
+      let size: number;
+      if (c.file.kind === 'audio') ({ hash, size } = await hashFile(abs));
+      else {
+        bytes = await readFile(abs);
+        hash = createHash('sha256').update(bytes).digest('hex');
+        size = bytes.length;
+      }
       const k = c.known;
       if (k && k.status === 'indexed' && k.hash === hash && k.embeddedHash === hash) {
-        return { type: 'touch', c, id: k.id, size: bytes.length };
+        return { type: 'touch', c, id: k.id, size };
       }
       const from = k ? undefined : this.claimMoved(c.file.kind, hash);
-      if (from) return { type: 'move', c, from, size: bytes.length };
+      if (from) return { type: 'move', c, from, size };
       const extracted =
         c.file.kind === 'photo'
-          ? await extractPhoto(c.file.relPath, bytes, this.encoder)
-          : { ...(await extractNoteFile(c.file.relPath, bytes, this.fits)), image: null };
+          ? await extractPhoto(c.file.relPath, bytes!, this.encoder)
+          : c.file.kind === 'audio'
+            ? { ...(await extractAudio(c.file.relPath, abs, size)), image: null }
+            : { ...(await extractNoteFile(c.file.relPath, bytes!, this.fits)), image: null };
+      // A recording transcribed at this version keeps its transcript (a change of model re-embeds it, no listening).
+      const heard = k && c.file.kind === 'audio' ? this.store.transcripts.finished(k.id, hash) : undefined;
+      if (heard) extracted.segments.push(...transcriptSegments(heard.chunks, this.fits));
       // A photo already read by OCR at this version keeps its text (a change of model re-embeds it, no re-reading).
       if (k && k.ocrHash === hash && k.ocrText) extracted.segments.push(...this.ocrSegments(k.ocrText));
       const ms = performance.now() - started;
       if (ms > SLOW_FILE_MS) log.warn(`slow file`, { path: abs, ms: Math.round(ms) });
-      return { type: 'item', c, size: bytes.length, hash, ...extracted };
+      return { type: 'item', c, size, hash, facts: extracted.facts, segments: extracted.segments, image: extracted.image };
     } catch (error) {
       return { type: 'failed', c, hash, reason: describeFailure(error, c.file.kind) };
     }

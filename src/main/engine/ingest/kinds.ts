@@ -1,7 +1,8 @@
 import type { ItemKind } from '../../../shared/types.js';
 import { RAW_EXTENSION_LIST } from '../models/raw-preview.js';
 
-// Which files Trove indexes, by extension (see [Note: image-formats]). Audio joins when the speech pack does.
+// Which files Trove indexes, by extension (see [Note: image-formats] and [Note: audio]). A recording's real format
+// is read from its content (ingest/audio.ts), so these only decide what is looked at.
 const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
   ...Object.fromEntries(RAW_EXTENSION_LIST.map((ext) => [ext, 'photo' as const])),
   jpg: 'photo',
@@ -18,6 +19,14 @@ const EXTENSIONS: Readonly<Record<string, ItemKind>> = {
   markdown: 'note',
   txt: 'note',
   pdf: 'note',
+  wav: 'audio',
+  mp3: 'audio',
+  m4a: 'audio',
+  aac: 'audio',
+  ogg: 'audio',
+  oga: 'audio',
+  opus: 'audio',
+  flac: 'audio',
 };
 
 export function kindOf(fileName: string): ItemKind | null {

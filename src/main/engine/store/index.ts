@@ -5,6 +5,7 @@ import { RootsRepo } from './roots.js';
 import { SegmentsRepo } from './segments.js';
 import { SettingsRepo } from './settings.js';
 import { SpacesRepo } from './spaces.js';
+import { TranscriptsRepo } from './transcripts.js';
 
 export class Store {
   readonly roots: RootsRepo;
@@ -12,6 +13,7 @@ export class Store {
   readonly segments: SegmentsRepo;
   readonly spaces: SpacesRepo;
   readonly settings: SettingsRepo;
+  readonly transcripts: TranscriptsRepo;
 
   constructor(readonly db: Db) {
     this.roots = new RootsRepo(db);
@@ -19,6 +21,7 @@ export class Store {
     this.segments = new SegmentsRepo(db);
     this.spaces = new SpacesRepo(db);
     this.settings = new SettingsRepo(db);
+    this.transcripts = new TranscriptsRepo(db);
   }
 
   static open(file: string): Store {

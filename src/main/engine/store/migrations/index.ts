@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
 import { ocr } from './002-ocr.js';
 import { segmentsPerSpace } from './003-segments-per-space.js';
+import { transcripts } from './004-transcripts.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts];
