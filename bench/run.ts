@@ -14,6 +14,7 @@ import type { ItemKind } from '../src/shared/types.js';
 import { benchEncoder } from './encoder.js';
 import { benchPipeline } from './pipeline.js';
 import { benchIngest } from './ingest.js';
+import { benchWhisper } from './whisper.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -114,3 +115,4 @@ await benchQueries(100_000);
 await benchEncoder(filter, line);
 await benchPipeline(filter, line);
 await benchIngest(filter, line);
+await benchWhisper(filter, line);

@@ -7,6 +7,7 @@ import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { join, relative } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OnnxEncoder } from '../../../src/main/engine/models/encoder.js';
 import { loadPack, MANIFEST_FILE, parseManifest } from '../../../src/main/engine/models/pack.js';
 import { fromHalf, isSilent, speechStart, toHalf, WhisperModel } from '../../../src/main/engine/models/whisper.js';
 import { promptTokens, readDecodeRules, readSpecialTokens } from '../../../src/main/engine/models/whisper-decode.js';
@@ -208,8 +209,9 @@ describe('a broken speech pack says what is wrong', () => {
     await expect(WhisperModel.open(noConfig)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/cannot read config.json/) });
   });
 
-  it('an image/text pack is not a speech pack, and a folder that is not there is not found', async () => {
+  it('an image/text pack is not a speech pack nor the reverse, and a folder that is not there is not found', async () => {
     await expect(WhisperModel.open(COLOURS_PACK)).rejects.toMatchObject({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/not a speech pack/) });
+    await expect(OnnxEncoder.open(WHISPER_PACK)).rejects.toMatchObject({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/is a speech pack/) });
     await expect(WhisperModel.open(join(tmp.dir, 'nowhere'))).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await expect(WhisperModel.open(WHISPER_PACK, { language: 'xx' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/does not know the language "xx"/) });
   });

@@ -179,6 +179,9 @@ export class OnnxEncoder extends PackEncoder {
 
   static async open(dir: string, options: EncoderOptions = {}): Promise<OnnxEncoder> {
     const pack = await loadPack(dir, options.verification ?? 'size');
+    if (pack.manifest.task === 'speech') {
+      throw new TroveError('MODEL_MISMATCH', `${pack.manifest.id} is a speech pack (Whisper): it transcribes audio and has no image or text tower`);
+    }
     const sessionOptions = {
       ...(options.device ? { device: options.device } : {}),
       ...(options.threads ? { intraOpThreads: options.threads } : {}),
