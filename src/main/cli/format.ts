@@ -102,7 +102,7 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     const n = `${s.transcriptionPending} recording${s.transcriptionPending === 1 ? '' : 's'}`;
     lines.push(
       s.transcriptionBlocked
-        ? `Transcripts: ${n} wait for a speech model: ${s.transcriptionBlocked}`
+        ? `Transcripts: ${n} ${s.transcriptionPending === 1 ? 'waits' : 'wait'} for a speech model: ${s.transcriptionBlocked}`
         : `Transcripts: ${n} still to transcribe (the next index run transcribes them)`,
     );
   }
