@@ -365,14 +365,20 @@ export class WhisperModel {
     const hidden = await this.encode(this.featuresOf(pcm));
     const started = performance.now();
     let language = this.language;
-    if (language === null && this.tokens.multilingual) {
-      const probe = this.decoder.start(hidden);
-      language = detectLanguage(await probe.feed([this.tokens.sot]), this.tokens);
-      this.timings.decoderSteps += probe.steps;
-    }
-    const prompt = promptTokens(this.tokens, language);
     const run = this.decoder.start(hidden);
-    let logits = await run.feed(prompt);
+    let logits: Float32Array;
+    let prompt: number[];
+    if (language === null && this.tokens.multilingual) {
+      // Detect the language from the logits after <|startoftranscript|>, then go on from that step's cache, one
+      // token per step: the cross-attention cache is computed once per window.
+      logits = await run.feed([this.tokens.sot]);
+      language = detectLanguage(logits, this.tokens);
+      prompt = promptTokens(this.tokens, language);
+      for (const token of prompt.slice(1)) logits = await run.feed([token]);
+    } else {
+      prompt = promptTokens(this.tokens, language);
+      logits = await run.feed(prompt);
+    }
     const sampled: number[] = [];
     let sumLogprob = 0;
     while (prompt.length + sampled.length < this.rules.maxLength) {
