@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPEECH_MODEL_ID, defaultVariant, filesFor, loadCatalogue } from '../../src/main/engine/models/catalogue.js';
+import { defaultVariant, filesFor, loadCatalogue } from '../../src/main/engine/models/catalogue.js';
+import { DEFAULT_SPEECH_MODEL } from '../../src/main/engine/ingest/audio-speech.js';
 import { ModelManager } from '../../src/main/engine/models/manager.js';
 import { MANIFEST_FILE, type CatalogueEntry } from '../../src/main/engine/models/pack.js';
 import { WhisperModel } from '../../src/main/engine/models/whisper.js';
@@ -39,7 +40,7 @@ describe('whisper-base in the catalogue', () => {
   let entry: CatalogueEntry;
 
   beforeAll(async () => {
-    entry = loadCatalogue().find((e) => e.id === DEFAULT_SPEECH_MODEL_ID)!;
+    entry = loadCatalogue().find((e) => e.id === DEFAULT_SPEECH_MODEL)!;
     server = await startServer(
       Object.fromEntries(entry.files.map((f) => [`/${entry.source.repo}/resolve/main/${f.path}`, { body: readFileSync(join(PACK, standIn(f.path))), headers: { 'x-repo-commit': COMMIT } }])),
     );

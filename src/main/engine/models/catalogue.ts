@@ -31,9 +31,6 @@ export function loadCatalogue(dir: string = process.env.TROVE_CATALOGUE_DIR || C
   });
 }
 
-/** The speech pack audio is transcribed with when none was chosen. [Note: whisper] */
-export const DEFAULT_SPEECH_MODEL_ID = 'whisper-base';
-
 /** The precision to install: int8 on the CPU, fp16 on a GPU, where the source publishes them (for every tower). */
 export function defaultVariant(entry: Pick<CatalogueEntry, 'towers'>, gpu: boolean): Variant {
   const towers = TOWER_KINDS.map((k) => entry.towers[k]).filter((t) => t !== undefined);
