@@ -23,10 +23,11 @@ const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 /** What the binary must be built for, from the installed packages. */
 export function wantedBuild({ root = REPO, platform = process.platform, arch = process.arch, electron } = {}) {
   const electronDir = join(root, 'node_modules', 'electron');
+  const installed = readJson(join(electronDir, 'package.json')).version;
   return {
-    electron: electron ?? readJson(join(electronDir, 'package.json')).version,
-    // Electron's package records its NODE_MODULE_VERSION; a given version is enough when building for another.
-    abi: electron ? null : readFileSync(join(electronDir, 'abi_version'), 'utf8').trim(),
+    electron: electron ?? installed,
+    // The installed electron package records its NODE_MODULE_VERSION; for another version it is not known here.
+    abi: !electron || electron === installed ? readFileSync(join(electronDir, 'abi_version'), 'utf8').trim() : null,
     platform,
     arch,
     [MODULE]: readJson(join(root, 'node_modules', MODULE, 'package.json')).version,

@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { packagedBinary } from '../../../scripts/after-pack.js';
 import { bindingPath, moduleAbi, needsRebuild, wantedBuild } from '../../../scripts/electron-native.js';
 import { electronBinary } from '../../../scripts/start.js';
 import { sqliteBinding, unpackedPath } from '../../../src/main/engine/packaged.js';
@@ -96,5 +97,14 @@ describe('electronBinary', () => {
     expect(electronBinary(root, {})).toBe(join(pkg, 'dist', 'electron'));
     expect(electronBinary(root, { ELECTRON_OVERRIDE_DIST_PATH: join(tmp.dir, 'nowhere') })).toBeNull();
     expect(electronBinary(root, { ELECTRON_OVERRIDE_DIST_PATH: join(pkg, 'dist') })).toBe(join(pkg, 'dist', 'electron'));
+  });
+});
+
+describe('the packaged app', () => {
+  it('gets the Electron build of better-sqlite3 where app.asar.unpacked keeps it on each platform', () => {
+    const tail = join('app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    expect(packagedBinary('/r/linux-unpacked', 'linux', 'Trove')).toBe(join('/r/linux-unpacked', 'resources', tail));
+    expect(packagedBinary('/r/win-unpacked', 'win32', 'Trove')).toBe(join('/r/win-unpacked', 'resources', tail));
+    expect(packagedBinary('/r/mac-arm64', 'darwin', 'Trove')).toBe(join('/r/mac-arm64', 'Trove.app', 'Contents', 'Resources', tail));
   });
 });
