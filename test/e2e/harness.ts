@@ -94,7 +94,7 @@ export async function startApp(options: { dataDir: string; roots?: readonly stri
     browser,
     problems,
     async newPage(o = {}) {
-      const context = await browser.newContext({ viewport: { width: o.width ?? 1360, height: o.height ?? 860 }, colorScheme: o.colorScheme ?? 'light', deviceScaleFactor: 1 });
+      const context = await browser.newContext({ viewport: { width: o.width ?? 1360, height: o.height ?? 860 }, colorScheme: o.colorScheme ?? 'light', deviceScaleFactor: 1, reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -110,6 +110,11 @@ export async function startApp(options: { dataDir: string; roots?: readonly stri
       await engine.close();
     },
   };
+}
+
+/** Waits until every photo tile on the page has its image (or shows that it has none). */
+export async function tilesLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => [...document.querySelectorAll('.tile')].every((t) => t.querySelector('img.loaded') || t.querySelector('.missing')), null, { timeout: 20_000 });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

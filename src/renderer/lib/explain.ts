@@ -49,6 +49,19 @@ function startsWord(text: string, at: number, term: string): boolean {
   return !LETTER.test(text.charAt(at - 1));
 }
 
+/** What counts as close: a fraction of the best score, since what is "close" differs from model to model. */
+export const CLOSE_RATIO = 0.6;
+
+/**
+ * Results in rank order split into the close ones and how many weaker ones follow: the best, anything whose
+ * words matched (a lexical match can have a modest cosine), and anything within CLOSE_RATIO of the best score.
+ */
+export function closeFirst<T extends Hit>(hits: readonly T[], ratio = CLOSE_RATIO): { close: T[]; rest: number } {
+  const best = Math.max(0, ...hits.map((h) => h.score));
+  const close = hits.filter((h, i) => i === 0 || h.match.lexical || h.score >= best * ratio);
+  return { close, rest: hits.length - close.length };
+}
+
 export interface Piece {
   readonly text: string;
   readonly mark: boolean;

@@ -1,9 +1,9 @@
 // From what the search bar shows (text, kind toggles, a date range) to a SearchRequest of the contract. The date
 // range becomes the query language's `after:`/`before:` (src/shared/query.ts), so the UI and the CLI mean the same
 // thing by a date; "to" is inclusive on screen, and `before:` is exclusive, hence the day after.
-import type { SearchRequest } from '../../shared/api.js';
+import type { SearchRequest, SearchResponse } from '../../shared/api.js';
 import { parseQuery } from '../../shared/query.js';
-import type { ItemKind } from '../../shared/types.js';
+import type { Hit, ItemKind } from '../../shared/types.js';
 
 export interface Filters {
   readonly q: string;
@@ -45,4 +45,29 @@ export function searchRequest(filters: Filters, limit: number): SearchRequest | 
 export function filterWarnings(filters: Filters): string[] {
   if (filters.from && filters.to && filters.from > filters.to) return ['The date range is empty: “from” is after “to”.'];
   return parseQuery(queryText(filters)).warnings.map((w) => w.charAt(0).toUpperCase() + w.slice(1) + '.');
+}
+
+/**
+ * The requests behind one results page: photos and the other kinds asked for separately, so 600 sunsets never
+ * crowd the one note about that evening out of a shared limit (the page shows them in separate lanes anyway).
+ * Only the lanes the kind filter leaves are asked for.
+ */
+export function laneRequests(filters: Filters, photoLimit: number, cardLimit: number): SearchRequest[] {
+  const wanted = filters.kinds.length ? filters.kinds : (['photo', 'note', 'audio'] as const);
+  const out: SearchRequest[] = [];
+  const photos = searchRequest({ ...filters, kinds: wanted.filter((k) => k === 'photo') }, photoLimit);
+  const others = wanted.filter((k) => k !== 'photo');
+  if (photos && wanted.includes('photo')) out.push(photos);
+  const cards = searchRequest({ ...filters, kinds: others }, cardLimit);
+  if (cards && others.length) out.push(cards);
+  return out;
+}
+
+/** The lanes' answers as one: hits in lane order (photos first), the slowest time, every warning once. */
+export function mergeAnswers(answers: readonly SearchResponse[]): { hits: Hit[]; tookMs: number; warnings: string[] } {
+  return {
+    hits: answers.flatMap((a) => a.hits),
+    tookMs: Math.max(0, ...answers.map((a) => a.tookMs)),
+    warnings: [...new Set(answers.flatMap((a) => a.query.warnings))],
+  };
 }

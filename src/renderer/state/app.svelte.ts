@@ -15,6 +15,8 @@ export const app = $state({
   failure: null as { readonly code: string; readonly message: string } | null,
   /** Bumped on every itemsChanged event, so views showing results can refresh. */
   itemsVersion: 0,
+  /** The last indexing run that finished while the app was open, so it can say "done" rather than vanish. */
+  lastRun: null as { readonly done: number; readonly total: number; readonly failed: number; readonly at: number } | null,
 });
 
 /** The connection; set once by main.ts before the app mounts. */
@@ -44,9 +46,12 @@ const refreshSoon = debounce(() => void refreshStatus(), 400);
 export function start(c: Connection): void {
   connection = c;
   c.api.on('progress', (p) => {
-    const wasRunning = app.progress !== null && app.progress.phase !== 'idle';
+    const before = app.progress;
     app.progress = p;
-    if (wasRunning && p.phase === 'idle') void refreshStatus();
+    if (before && before.phase !== 'idle' && p.phase === 'idle') {
+      app.lastRun = { done: Math.max(p.done, before.done), total: Math.max(p.total, before.total), failed: Math.max(p.failed, before.failed), at: Date.now() };
+      void refreshStatus();
+    }
   });
   c.api.on('itemsChanged', () => {
     app.itemsVersion++;

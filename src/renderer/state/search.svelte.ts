@@ -1,9 +1,9 @@
 // The search: what is typed and filtered, the answer shown, and where the results were scrolled to, kept while
 // an item is open so "back" returns to the same place. Typing is debounced (150 ms) and only the newest answer
 // is shown (lib/timing.ts). [Note: ui-search]
-import type { SearchResponse } from '../../shared/api.js';
+import type { SearchRequest } from '../../shared/api.js';
 import type { Hit, ItemKind } from '../../shared/types.js';
-import { searchRequest, type Filters } from '../lib/filters.js';
+import { laneRequests, mergeAnswers, searchRequest, type Filters } from '../lib/filters.js';
 import type { SearchRoute } from '../lib/route.js';
 import { debounce, latestOnly } from '../lib/timing.js';
 import { conn } from './app.svelte.js';
@@ -27,11 +27,15 @@ export const search = $state({
   /** Where the results were scrolled to and which was selected, per answer key. */
   scrollTop: 0,
   selected: null as { lane: 'grid' | 'cards'; index: number } | null,
+  expanded: false,
   /** Bumped when the search field hands the keyboard to the results (ArrowDown). */
   focusResults: 0,
 });
 
-const ask = latestOnly((req: NonNullable<ReturnType<typeof searchRequest>>) => conn().api.search(req));
+/** Notes and recordings are read one by one: a hundred is plenty, and keeps each answer quick. */
+export const CARD_LIMIT = 100;
+
+const ask = latestOnly((reqs: readonly SearchRequest[]) => Promise.all(reqs.map((req) => conn().api.search(req))));
 
 function keyOf(filters: Filters): string {
   return JSON.stringify([filters.q.trim(), [...filters.kinds].sort(), filters.from, filters.to]);
@@ -45,8 +49,8 @@ function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
 async function run(quiet = false): Promise<void> {
   const filters = search.filters;
   const key = keyOf(filters);
-  const req = searchRequest(filters, search.limit);
-  if (!req) {
+  const reqs = laneRequests(filters, search.limit, CARD_LIMIT);
+  if (!searchRequest(filters, search.limit) || reqs.length === 0) {
     ask.invalidate(); // nothing to ask: an answer still on its way is for words no longer there
     search.hits = [];
     search.key = key;
@@ -58,12 +62,18 @@ async function run(quiet = false): Promise<void> {
   if (search.key !== key) {
     search.scrollTop = 0;
     search.selected = null;
+    search.expanded = false;
   }
   if (!quiet) search.loading = true;
   try {
-    const answer = await ask(req);
+    const answer = await ask(reqs);
     if (!answer.current) return;
-    show(answer.value, key);
+    const merged = mergeAnswers(answer.value);
+    search.hits = merged.hits;
+    search.tookMs = merged.tookMs;
+    search.warnings = merged.warnings;
+    search.key = key;
+    search.error = null;
   } catch (error) {
     search.error = error instanceof Error ? error.message : String(error);
     search.key = key;
@@ -73,13 +83,6 @@ async function run(quiet = false): Promise<void> {
   }
 }
 
-function show(res: SearchResponse, key: string): void {
-  search.hits = res.hits;
-  search.tookMs = res.tookMs;
-  search.key = key;
-  search.error = null;
-  search.warnings = res.query.warnings;
-}
 
 const typed = debounce(() => {
   go(routeOf(search.filters), { replace: router.route.page === 'search' });
@@ -130,7 +133,8 @@ export function applyRoute(route: SearchRoute): void {
 
 /** Near the end of the results: ask again for more (the first ones stay where they are). */
 export function loadMore(): void {
-  if (search.loading || search.limit >= MAX_LIMIT || search.hits.length < search.limit) return;
+  const photos = search.hits.filter((h) => h.item.kind === 'photo').length;
+  if (search.loading || search.limit >= MAX_LIMIT || photos < search.limit) return;
   search.limit = MAX_LIMIT;
   void run(true);
 }

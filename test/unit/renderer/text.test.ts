@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Hit, Segment } from '../../../src/shared/types.js';
 import { baseName, bytes, clock, duration, folderOf, place, plural, rate, score, takenDate } from '../../../src/renderer/lib/format.js';
-import { explain, highlight, queryTerms, snippet } from '../../../src/renderer/lib/explain.js';
+import { closeFirst, explain, highlight, queryTerms, snippet } from '../../../src/renderer/lib/explain.js';
 import { fromChunks, renderPlain, stripFrontMatter } from '../../../src/renderer/lib/markdown.js';
 
 describe('format', () => {
@@ -82,6 +82,19 @@ describe('explain', () => {
     expect(cut.length).toBeLessThanOrEqual(122);
     expect(cut.slice(1, -1).split(' ').every((w) => /^(word\d+|lighthouse)$/.test(w))).toBe(true);
     expect(snippet('short', ['x'])).toBe('short');
+  });
+});
+
+describe('closeFirst', () => {
+  it('keeps the best, the close ones and every word match in rank order, and counts the rest', () => {
+    const scored = (score: number, lexical = false, id = score * 100) => ({ ...hit('note', { kind: 'text', text: 'x' }, lexical), score, item: { ...hit('note', {}).item, id } });
+    const hits = [scored(0.9), scored(0.2, true), scored(0.7), scored(0.5), scored(0.3)];
+    const { close, rest } = closeFirst(hits);
+    expect(close.map((h) => h.score)).toEqual([0.9, 0.2, 0.7]);
+    expect(rest).toBe(2);
+    // CLIP-like scores bunch together: nothing is cut
+    expect(closeFirst([scored(0.31), scored(0.27), scored(0.22)]).rest).toBe(0);
+    expect(closeFirst([])).toEqual({ close: [], rest: 0 });
   });
 });
 

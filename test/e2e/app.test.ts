@@ -1,0 +1,211 @@
+// The UI in a real browser (Debian's Chromium through playwright-core) against browser mode, over the fixture
+// library indexed with the fixture model pack. Screenshots land in test-results/screenshots/. [Note: ui-e2e]
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/engine/index.js';
+import { serve } from '../../src/main/server/server.js';
+import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
+import { makeScenes } from '../fixtures/make-scenes.js';
+import { COLOURS_PACK, tempDir } from '../helpers.js';
+import { RENDERER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
+
+describe('the app in a browser', () => {
+  const tmp = tempDir('e2e');
+  const lib = join(tmp.dir, 'lib');
+  const extra = join(tmp.dir, 'holiday');
+  let app: App;
+  let page: Page;
+  const ids = { red: 0, redNote: 0, cyan: 0 };
+
+  const activeKey = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.tagName ?? null);
+  const goto = async (hash = '') => {
+    await page.goto(`${app.server.url}${hash}`);
+  };
+
+  beforeAll(async () => {
+    await makeLibrary(lib);
+    await makeScenes(extra, 30);
+    app = await startApp({ dataDir: join(tmp.dir, 'data'), roots: [lib] });
+    ids.red = (await app.engine.getItem({ path: join(lib, LIBRARY.photos.red) })).id;
+    ids.redNote = (await app.engine.getItem({ path: join(lib, LIBRARY.notes.red) })).id;
+    ids.cyan = (await app.engine.getItem({ path: join(lib, LIBRARY.photos.cyan) })).id;
+    ({ page } = await app.newPage());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    tmp.cleanup();
+  });
+
+  it('answers "red" as you type, the red photo first, the note about red first among the cards', async () => {
+    await goto();
+    await page.locator('text=What are you looking for?').waitFor();
+    // The token left the address bar as soon as the page took it.
+    expect(page.url()).not.toContain('token=');
+    await page.keyboard.press('/');
+    await page.keyboard.type('red');
+    const first = page.locator('[data-key="grid-0"]');
+    await first.waitFor();
+    expect(await first.getAttribute('data-id')).toBe(String(ids.red));
+    expect(await page.locator('[data-key="cards-0"]').getAttribute('data-id')).toBe(String(ids.redNote));
+    // Why it matched: the note's chunk with the word marked; the score on hover.
+    expect(await page.locator('[data-key="cards-0"] mark').first().textContent()).toBe('red');
+    await first.hover();
+    expect(Number(await first.locator('.score').textContent())).toBeGreaterThan(0.5);
+    expect(page.url()).toMatch(/#\/search\?q=red$/);
+    await tilesLoaded(page);
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'search');
+  });
+
+  it('opens the red photo with its details, and the note about red among its related items; Esc goes back', async () => {
+    await page.locator('[data-key="grid-0"]').click();
+    await page.waitForURL(`**/#/item/${ids.red}`);
+    await page.locator('section[aria-label^="Related"] a', { hasText: 'Fire station open day' }).waitFor();
+    expect(await page.locator('dl').textContent()).toContain('4000 × 3000');
+    await page.locator('img.photo.loaded').waitFor();
+    await screenshot(page, 'item');
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/#\/search\?q=red$/);
+    await page.locator('[data-key="grid-0"]').waitFor();
+  });
+
+  it('moves through results with the keyboard, with a visible focus ring, and opens one with Enter', async () => {
+    await page.keyboard.press('Control+k');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    await page.keyboard.press('ArrowDown');
+    expect(await activeKey()).toBe('grid-0');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    await page.keyboard.press('ArrowRight');
+    expect(await activeKey()).toBe('grid-1');
+    await page.keyboard.press('ArrowDown');
+    const below = await activeKey();
+    expect(below).toMatch(/^grid-\d+$/);
+    expect(Number(below!.slice(5))).toBeGreaterThan(1);
+    await page.keyboard.press('ArrowUp');
+    expect(await activeKey()).toMatch(/^grid-[0-3]$/);
+    // Right along the row, then across to the cards beside the grid.
+    let key = await activeKey();
+    for (let i = 0; i < 8 && !key?.startsWith('cards-'); i++) {
+      await page.keyboard.press('ArrowRight');
+      key = await activeKey();
+    }
+    expect(key).toMatch(/^cards-\d+$/);
+    const id = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/#/item/${id}`);
+    await page.locator('.prose').waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/#\/search\?q=red$/);
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+  });
+
+  it('filters by kind and by a date range', async () => {
+    await page.getByRole('button', { name: 'Notes' }).click();
+    await page.waitForURL(/kinds=note/);
+    await page.waitForFunction(() => !document.querySelector('[data-key^="grid-"]') && !!document.querySelector('[data-key^="cards-"]'));
+    await page.getByRole('button', { name: 'Notes' }).click();
+    await page.waitForFunction(() => !!document.querySelector('[data-key^="grid-"]'));
+    // Only the cyan photo carries a capture date (June 2024).
+    await page.locator('input[type=search]').fill('cyan');
+    await page.getByRole('button', { name: /Any date/ }).click();
+    await page.locator('input[type=date]').first().fill('2024-06-01');
+    await page.locator('input[type=date]').nth(1).fill('2024-06-30');
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/from=2024-06-01&to=2024-06-30/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-key^="grid-"]').length === 1 && !document.querySelector('[data-key^="cards-"]'));
+    expect(await page.locator('[data-key="grid-0"]').getAttribute('data-id')).toBe(String(ids.cyan));
+    await page.getByRole('button', { name: /Jun/ }).click();
+    await page.getByRole('button', { name: 'Any date' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-key^="grid-"]').length > 1);
+  });
+
+  it('shows a note as a page with its related photos, and "more like this" for it', async () => {
+    await goto(`#/item/${ids.redNote}`);
+    await page.locator('.prose h2', { hasText: 'What we learned' }).waitFor();
+    expect(await page.locator('.prose li').count()).toBe(3);
+    await page.locator(`section[aria-label^="Related"] a[href="#/item/${ids.red}"]`).waitFor();
+    await screenshot(page, 'note');
+    await page.getByRole('link', { name: 'More like this' }).click();
+    await page.waitForURL(`**/#/similar/${ids.redNote}`);
+    await page.locator('text=More like').waitFor();
+    await page.locator('[data-key="grid-0"]').waitFor();
+    expect(await page.locator('[data-key="grid-0"]').getAttribute('data-id')).toBe(String(ids.red));
+  });
+
+  it('adds a folder from the Library page, shows indexing reach done, and removes it after asking', async () => {
+    await goto('#/library');
+    await page.locator('h1', { hasText: 'Library' }).waitFor();
+    // Every phase the progress panel shows, recorded from the DOM as it changes.
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { phases: Set<string> }).phases = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll<HTMLElement>('[data-phase]')) seen.add(el.dataset.phase!);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.locator('#add-folder-path').fill(extra);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const done = page.locator('[data-phase="done"]');
+    await done.waitFor({ timeout: 60_000 });
+    expect(await done.textContent()).toContain('30 of 30 files');
+    const phases = await page.evaluate(() => [...(window as unknown as { phases: Set<string> }).phases]);
+    expect(phases.some((p) => p === 'scanning' || p === 'embedding')).toBe(true);
+    const root = page.locator(`li[data-root="${extra}"]`);
+    await root.locator('.items', { hasText: '30 items' }).waitFor();
+    await screenshot(page, 'library');
+    // The new photos are searchable at once.
+    await page.keyboard.press('/');
+    await page.keyboard.type('orange');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-key^="grid-"]')].length > 11);
+    await goto('#/library');
+    await page.getByRole('button', { name: `Remove ${extra}` }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('30 items leave');
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await root.waitFor({ state: 'detached' });
+  });
+
+  it('turns away a request without the token (401), and says so instead of showing a blank page', async () => {
+    const bare = await fetch(`${app.server.origin}/api/status`, { method: 'POST', body: '{}' });
+    expect(bare.status).toBe(401);
+    expect((await fetch(`${app.server.origin}/media/${ids.red}/small`)).status).toBe(401);
+    const { page: stranger } = await app.newPage();
+    await stranger.goto(`${app.server.origin}/`);
+    await stranger.locator('text=This page needs its key').waitFor();
+    await screenshot(stranger, 'no-token');
+  });
+
+  it('follows the system dark theme', async () => {
+    const { page: dark } = await app.newPage({ colorScheme: 'dark' });
+    await dark.goto(`${app.server.url}#/search?q=red`);
+    await dark.locator('[data-key="grid-0"]').waitFor();
+    expect(await dark.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 20, 22)');
+    await tilesLoaded(dark);
+    await screenshot(dark, 'search-dark');
+    await dark.goto(`${app.server.url}#/item/${ids.red}`);
+    await dark.locator('img.photo.loaded').waitFor();
+    await screenshot(dark, 'item-dark');
+  });
+
+  it('greets an empty library with "add a folder to begin"', async () => {
+    const empty = Engine.open({ dataDir: join(tmp.dir, 'empty'), model: COLOURS_PACK, ocr: false });
+    const served = await serve(empty, { staticDir: RENDERER });
+    try {
+      const { page: fresh } = await app.newPage();
+      await fresh.goto(served.url);
+      await fresh.locator('text=Add a folder to begin').waitFor();
+      await screenshot(fresh, 'empty');
+    } finally {
+      await served.close();
+      await empty.close();
+    }
+  });
+
+  it('reported no errors in the page (uncaught exceptions, console errors, CSP violations)', () => {
+    expect(app.problems).toEqual([]);
+  });
+});
