@@ -15,6 +15,7 @@ import { benchEncoder } from './encoder.js';
 import { benchPipeline } from './pipeline.js';
 import { benchIngest } from './ingest.js';
 import { benchWhisper } from './whisper.js';
+import { benchAudio } from './audio.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -116,3 +117,4 @@ await benchEncoder(filter, line);
 await benchPipeline(filter, line);
 await benchIngest(filter, line);
 await benchWhisper(filter, line);
+await benchAudio(filter, line);
