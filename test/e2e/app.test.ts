@@ -5,18 +5,24 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
 import { serve } from '../../src/main/server/server.js';
+import { writeFileSync } from 'node:fs';
+import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
 import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
+import { composeSpeech, missingSpeechTools, SENTENCES, wavBytes } from '../fixtures/make-speech.js';
 import { makeScenes } from '../fixtures/make-scenes.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
-import { RENDERER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
+import { NO_BROWSER, RENDERER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
 
-describe('the app in a browser', () => {
-  const tmp = tempDir('e2e');
-  const lib = join(tmp.dir, 'lib');
-  const extra = join(tmp.dir, 'holiday');
+describe.skipIf(NO_BROWSER)('the app in a browser', () => {
+  let tmp: { dir: string; cleanup: () => void };
+  let lib: string;
+  let extra: string;
   let app: App;
   let page: Page;
   const ids = { red: 0, redNote: 0, cyan: 0 };
+  // A recording, transcribed by the test transcriber (passages found by loudness) when espeak-ng can speak it.
+  const speechTools = missingSpeechTools();
+  let said: { start: number }[] = [];
 
   const activeKey = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.tagName ?? null);
   const goto = async (hash = '') => {
@@ -24,9 +30,17 @@ describe('the app in a browser', () => {
   };
 
   beforeAll(async () => {
+    tmp = tempDir('e2e');
+    lib = join(tmp.dir, 'lib');
+    extra = join(tmp.dir, 'holiday');
     await makeLibrary(lib);
     await makeScenes(extra, 30);
-    app = await startApp({ dataDir: join(tmp.dir, 'data'), roots: [lib] });
+    if (speechTools.length === 0) {
+      const speech = composeSpeech(SENTENCES);
+      said = speech.utterances.map((u) => ({ start: u.start * 1000 }));
+      writeFileSync(join(lib, 'Harbour walk.wav'), wavBytes(speech.samples, speech.rate));
+    }
+    app = await startApp({ dataDir: join(tmp.dir, 'data'), roots: [lib], engine: { transcriber: new EnergyTranscriber() } });
     ids.red = (await app.engine.getItem({ path: join(lib, LIBRARY.photos.red) })).id;
     ids.redNote = (await app.engine.getItem({ path: join(lib, LIBRARY.notes.red) })).id;
     ids.cyan = (await app.engine.getItem({ path: join(lib, LIBRARY.photos.cyan) })).id;
@@ -35,7 +49,7 @@ describe('the app in a browser', () => {
 
   afterAll(async () => {
     await app?.close();
-    tmp.cleanup();
+    tmp?.cleanup();
   });
 
   it('answers "red" as you type, the red photo first, the note about red first among the cards', async () => {
@@ -135,6 +149,28 @@ describe('the app in a browser', () => {
     expect(await page.locator('[data-key="grid-0"]').getAttribute('data-id')).toBe(String(ids.red));
   });
 
+  it.skipIf(speechTools.length > 0)('finds words said in a recording, and plays it from the line clicked in its transcript', async () => {
+    await goto('#/search?q=passage%20two&kinds=audio');
+    const card = page.locator('[data-key="cards-0"]');
+    await card.waitFor();
+    expect(await card.locator('.title').textContent()).toBe('Harbour walk');
+    expect(await card.locator('.where').textContent()).toMatch(/Said at 00:0\d/);
+    expect(await card.locator('mark').allTextContents()).toEqual(['passage', 'two']);
+    await card.click();
+    await page.locator('ol.lines li').nth(2).waitFor();
+    expect(await page.locator('ol.lines .words').allTextContents()).toEqual(['passage one', 'passage two', 'passage three']);
+    // Opened from the line that matched: the player is already there.
+    await page.waitForFunction(() => (document.querySelector('audio')?.readyState ?? 0) >= 1);
+    const at = () => page.evaluate(() => document.querySelector('audio')!.currentTime * 1000);
+    expect(Math.abs((await at()) - said[1]!.start)).toBeLessThan(400);
+    expect(await page.locator('.line.active .words').textContent()).toBe('passage two');
+    await page.locator('ol.lines .line').nth(2).click();
+    expect(Math.abs((await at()) - said[2]!.start)).toBeLessThan(400);
+    await page.locator('.line.active .words', { hasText: 'passage three' }).waitFor();
+    await page.evaluate(() => document.querySelector('audio')!.pause());
+    await screenshot(page, 'audio');
+  });
+
   it('adds a folder from the Library page, shows indexing reach done, and removes it after asking', async () => {
     await goto('#/library');
     await page.locator('h1', { hasText: 'Library' }).waitFor();
@@ -167,6 +203,28 @@ describe('the app in a browser', () => {
     expect(await dialog.textContent()).toContain('30 items leave');
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await root.waitFor({ state: 'detached' });
+  });
+
+  it('changes settings: the device, and the ignore patterns and text reading of a folder', async () => {
+    await goto('#/settings');
+    await page.locator('h2', { hasText: 'Search model' }).waitFor();
+    await page.locator('.model.current', { hasText: 'In use' }).waitFor();
+    await page.getByRole('radio', { name: 'CPU' }).click();
+    await page.locator('[role=radio][aria-checked=true]', { hasText: 'CPU' }).waitFor();
+    expect((await app.engine.getSettings()).device).toBe('cpu');
+    await page.getByRole('radio', { name: 'Automatic' }).click();
+    await page.locator('[role=radio][aria-checked=true]', { hasText: 'Automatic' }).waitFor();
+    const folder = page.locator('.folder', { hasText: lib });
+    await folder.locator('textarea').fill('**/drafts/**\n*.tmp');
+    await folder.locator('.switch').click();
+    await folder.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.toast', { hasText: 'Saved' }).waitFor();
+    const root = (await app.engine.listRoots()).find((r) => r.path === lib)!;
+    expect(root.ignore).toEqual(['**/drafts/**', '*.tmp']);
+    expect(root.ocr).toBe(false);
+    await page.evaluate(() => document.querySelector('.page')?.scrollTo(0, 0));
+    await screenshot(page, 'settings');
+    await app.engine.updateRoot({ id: root.id, ignore: [], ocr: true });
   });
 
   it('turns away a request without the token (401), and says so instead of showing a blank page', async () => {

@@ -4,11 +4,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Engine } from '../../src/main/engine/index.js';
+import { Engine, type EngineOptions } from '../../src/main/engine/index.js';
 import { serve, type RunningServer } from '../../src/main/server/server.js';
 import { COLOURS_PACK, REPO } from '../helpers.js';
 
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Without a Chromium the browser tests are skipped with a warning on a developer's machine; in CI (which installs
+ * Debian's chromium, see .ci/run) they run and fail loudly instead.
+ */
+export const NO_BROWSER = !existsSync(CHROMIUM) && !process.env.CI;
+if (NO_BROWSER) console.warn(`UI tests skipped: no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set TROVE_CHROMIUM)`);
 export const RENDERER = join(REPO, 'dist/renderer');
 export const SCREENSHOTS = join(REPO, 'test-results/screenshots');
 
@@ -76,9 +83,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { dataDir: string; roots?: readonly string[]; index?: boolean }): Promise<App> {
+export async function startApp(options: { dataDir: string; roots?: readonly string[]; index?: boolean; engine?: Partial<EngineOptions> }): Promise<App> {
   const staticDir = await ensureRenderer();
-  const engine = Engine.open({ dataDir: options.dataDir, model: COLOURS_PACK, ocr: false });
+  const engine = Engine.open({ dataDir: options.dataDir, model: COLOURS_PACK, ocr: false, ...options.engine });
   for (const path of options.roots ?? []) await engine.addRoot({ path });
   if (options.index !== false && options.roots?.length) await engine.indexNow({});
   const server = await serve(engine, { staticDir });

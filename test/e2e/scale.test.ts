@@ -7,20 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLibrary } from '../fixtures/make-library.js';
 import { makeScenes } from '../fixtures/make-scenes.js';
 import { REPO, tempDir } from '../helpers.js';
-import { screenshot, startApp, tilesLoaded, type App } from './harness.js';
+import { NO_BROWSER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
 
 const SCENES = 600;
 
-describe('600 results in a browser', () => {
-  const tmp = tempDir('e2e-scale');
-  const scenes = join(tmp.dir, 'Pictures');
-  const notes = join(tmp.dir, 'Notes');
+describe.skipIf(NO_BROWSER)('600 results in a browser', () => {
+  let tmp: { dir: string; cleanup: () => void };
   let app: App;
   let page: Page;
 
   const tiles = () => page.locator('[data-key^="grid-"]').count();
 
   beforeAll(async () => {
+    tmp = tempDir('e2e-scale');
+    const scenes = join(tmp.dir, 'Pictures');
+    const notes = join(tmp.dir, 'Notes');
     await makeScenes(scenes, SCENES);
     await makeLibrary(notes);
     rmSync(join(notes, 'photos'), { recursive: true }); // its notes only: the photos are the scenes
@@ -30,7 +31,7 @@ describe('600 results in a browser', () => {
 
   afterAll(async () => {
     await app?.close();
-    tmp.cleanup();
+    tmp?.cleanup();
   });
 
   it('keeps only the visible rows in the DOM while scrolling through all of them', async () => {
