@@ -36,6 +36,7 @@ const TOKEN_IDS: SpecialTokens = {
   timePrecision: 0.02,
   multilingual: true,
 };
+const [SOT, EN, TRANSCRIBE] = [50258, 50259, 50359];
 const RULES: DecodeRules = { suppress: [], beginSuppress: [220, 50257], maxInitialTimestampIndex: 50, maxLength: 448 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -107,7 +108,7 @@ export async function benchWhisper(filter: string, line: Line): Promise<void> {
     const decode = async () => {
       const run = decoder.start(hidden);
       const t0 = performance.now();
-      let logits = await run.feed([TOKEN_IDS.sot, 50259, TOKEN_IDS.transcribe]);
+      let logits = await run.feed([SOT, EN, TRANSCRIBE]);
       const first = performance.now() - t0;
       const sampled: number[] = [];
       const t1 = performance.now();
@@ -138,9 +139,9 @@ export async function benchWhisper(filter: string, line: Line): Promise<void> {
         const h = (await encoder.run({ input_features: f })).last_hidden_state!;
         // As transcription with language detection: <|startoftranscript|>, then the language and task tokens.
         const run = decoder.start(h);
-        await run.feed([TOKEN_IDS.sot]);
-        await run.feed([50259]);
-        let logits = await run.feed([TOKEN_IDS.transcribe]);
+        await run.feed([SOT]);
+        await run.feed([EN]);
+        let logits = await run.feed([TRANSCRIBE]);
         const sampled: number[] = [];
         for (let i = 0; i < TOKENS; i++) {
           applyLogitRules(logits, sampled, TOKEN_IDS, RULES);
