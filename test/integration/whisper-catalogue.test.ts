@@ -94,12 +94,12 @@ describe('whisper-base in the catalogue', () => {
     await halfModel.close();
   });
 
-  it('`trove models list` shows it with the packs of the joint space', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO, 'bin/trove.js'), 'models', 'list', '--data-dir', join(tmp.dir, 'data')], {
-      cwd: REPO,
-      env: { ...process.env, TROVE_LOG: 'warn' },
-    });
-    expect(stdout).toMatch(/whisper-base +Whisper base — speech to text, 99 languages\n +speech to text, MIT, onnx-community\/whisper-base@main; not installed/);
-    expect(stdout).toMatch(/clip-vit-b32/);
+  it('`trove models list` and `trove doctor` show it with the packs of the joint space', async () => {
+    const trove = async (...args: string[]) =>
+      (await promisify(execFile)(process.execPath, [join(REPO, 'bin/trove.js'), ...args, '--data-dir', join(tmp.dir, 'data')], { cwd: REPO, env: { ...process.env, TROVE_LOG: 'warn' } })).stdout;
+    const [list, doctor] = await Promise.all([trove('models', 'list'), trove('doctor')]);
+    expect(list).toMatch(/whisper-base +Whisper base — speech to text, 99 languages\n +speech to text, MIT, onnx-community\/whisper-base@main; not installed/);
+    expect(list).toMatch(/clip-vit-b32/);
+    expect(doctor).toMatch(/\n {2}whisper-base: not installed/);
   });
 });
