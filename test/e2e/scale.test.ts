@@ -65,7 +65,7 @@ describe.skipIf(NO_BROWSER)('600 results in a browser', () => {
 
   it('makes the README screenshot: search across photos and notes', async () => {
     const { page: shot } = await app.newPage({ width: 1440, height: 900 });
-    await shot.goto(`${app.server.url}#/search?q=${encodeURIComponent(process.env.TROVE_README_QUERY ?? 'orange')}`);
+    await shot.goto(`${app.server.url}#/search?q=${encodeURIComponent(process.env.TROVE_README_QUERY ?? 'blue')}`);
     await shot.locator('[data-key="grid-0"]').waitFor();
     await shot.locator('[data-key="cards-0"]').waitFor();
     await tilesLoaded(shot);
