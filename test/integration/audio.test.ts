@@ -11,7 +11,7 @@ import { Engine } from '../../src/main/engine/index.js';
 import { Store } from '../../src/main/engine/store/index.js';
 import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
 import { composeSpeech, convert, missingSpeechTools, SENTENCES, wavBytes, writeHostileAudio, writeSpeechSet, type Speech } from '../fixtures/make-speech.js';
-import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
+import { COLOURS_PACK, eventually, REPO, tempDir } from '../helpers.js';
 
 const missing = missingSpeechTools();
 if (missing.length) console.warn(`recording tests skipped: ${missing.join(' and ')} not installed (Debian: apt-get install espeak-ng ffmpeg)`);
@@ -180,11 +180,31 @@ describe.skipIf(missing.length > 0)('recordings in a library', () => {
     }
   });
 
+  it('transcribes a recording dropped into a watched folder', async () => {
+    const engine = open({ transcriber: new EnergyTranscriber() });
+    const handle = engine.watch();
+    const path = join(lib, 'dropped in.mp3');
+    try {
+      await handle.ready;
+      copyFileSync(join(lib, 'memos/harbour.mp3'), path);
+      await eventually(async () => {
+        try {
+          return (await engine.getItem({ path })).segments.filter((s) => s.kind === 'transcript').length === 3;
+        } catch {
+          return false;
+        }
+      }, 'the dropped recording to be transcribed');
+    } finally {
+      await handle.close();
+      await engine.close();
+    }
+  });
+
   it('transcribes through the real Whisper code path with the fixture pack', async () => {
     const engine = open({ speechModel: WHISPER_FIXTURE });
     try {
       const summary = await engine.indexNow();
-      expect(summary.transcribed).toBe(8); // a new model: every recording is heard again
+      expect(summary.transcribed).toBe(9); // a new model: every recording is heard again
       const memo = await engine.getItem({ path: join(lib, 'memos/harbour.mp3') });
       const said = memo.segments.filter((s) => s.kind === 'transcript');
       expect(said.map((s) => s.text)).toEqual(['hello', 'hello', 'hello']); // the fixture says "hello" for each long utterance

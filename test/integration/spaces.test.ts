@@ -73,10 +73,12 @@ describe('settings', () => {
 
   it('keeps the device and the chosen model, and refuses what is not a model', async () => {
     const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
-    expect(await engine.getSettings()).toEqual({ device: 'auto', model: null });
+    expect(await engine.getSettings()).toEqual({ device: 'auto', model: null, speechModel: null });
     await expect(engine.updateSettings({ device: 'tpu' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(engine.updateSettings({ model: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK });
+    await expect(engine.updateSettings({ speechModel: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: null });
+    expect(await engine.updateSettings({ speechModel: 'whisper-base' })).toMatchObject({ speechModel: 'whisper-base' }); // in the catalogue
     expect(engine.device()).toBe('cpu');
     // The chosen model is what the next work uses, without --model.
     const lib = join(tmp.dir, 'lib');
@@ -87,7 +89,7 @@ describe('settings', () => {
     expect((await engine.doctor()).device).toBe('cpu');
     await engine.close();
     const again = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
-    expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK });
+    expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: 'whisper-base' });
     await again.close();
   });
 });

@@ -478,6 +478,9 @@ export class Engine implements TroveApi, TroveEvents {
       this.running = true;
       let summary: IndexSummary;
       try {
+        // A run the watcher started for live changes indexes them first, so its OCR and transcription steps see
+        // them: a recording dropped into a watched folder is transcribed by this run, not the next one.
+        if (targets.length === 0) await this.drainLive(encoder, space.id);
         const indexer = this.newIndexer(encoder, space.id, this.progress, true);
         summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing });
         await this.drainLive(encoder, space.id);
