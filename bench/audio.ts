@@ -43,16 +43,22 @@ export async function benchAudio(filter: string, line: Line): Promise<void> {
     if (!name.includes(filter)) continue;
     const path = join(CACHE, f.file);
     const bitrate = (statSync(path).size * 8) / seconds; // what the tags say, as the indexer passes it on
-    const runs: { wall: number; cpu: number; stats: DecodeStats; samples: number }[] = [];
+    const runs: { wall: number; cpu: number; stats: DecodeStats; samples: number; rss: number }[] = [];
     for (let r = 0; r < 3; r++) {
       const stats = new DecodeStats();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       let samples = 0;
-      for await (const piece of speechAudio(path, { stats, bitrate })) samples += piece.length;
+      const rss0 = process.memoryUsage().rss;
+      let rss = rss0;
+      let n = 0;
+      for await (const piece of speechAudio(path, { stats, bitrate })) {
+        samples += piece.length;
+        if (++n % 20 === 0) rss = Math.max(rss, process.memoryUsage().rss);
+      }
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      runs.push({ wall, cpu: (cpu.user + cpu.system) / 1e6, stats, samples });
+      runs.push({ wall, cpu: (cpu.user + cpu.system) / 1e6, stats, samples, rss: rss - rss0 });
     }
     runs.sort((a, b) => a.wall - b.wall);
     const m = runs[1]!;
@@ -60,7 +66,8 @@ export async function benchAudio(filter: string, line: Line): Promise<void> {
       name,
       `${Math.round(seconds / m.wall)}x real time`,
       `${(seconds / 60).toFixed(1)} min in ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU; ${(statSync(path).size / 1048576).toFixed(1)} MB file; ` +
-        `largest piece ${Math.round(m.stats.largestPieceBytes / 1024)} KB encoded, ${(m.stats.largestDecoded / m.stats.sampleRate).toFixed(1)} s decoded; median of 3`,
+        `largest piece ${Math.round(m.stats.largestPieceBytes / 1024)} KB encoded, ${(m.stats.largestDecoded / m.stats.sampleRate).toFixed(1)} s decoded; ` +
+        `RSS growth ≤ ${Math.round(Math.max(...runs.map((r) => r.rss)) / 1048576)} MB; median of 3`,
     );
   }
   const name = 'resample 44.1 kHz to 16 kHz';
