@@ -123,12 +123,17 @@ export class FlacFrames {
     return out;
   }
 
-  /** Skips "fLaC" and the metadata blocks; false while they are not all there yet. */
+  /** Skips an ID3v2 tag (some taggers put one first), "fLaC" and the metadata blocks; false while they are not all there yet. */
   private skipMetadata(): boolean {
     const b = this.buf;
-    if (b.length < 4) return false;
-    if (b[0] !== 0x66 || b[1] !== 0x4c || b[2] !== 0x61 || b[3] !== 0x43) throw new Error('not a FLAC stream');
-    let p = 4;
+    let p = 0;
+    if (b.length >= 3 && b[0] === 0x49 && b[1] === 0x44 && b[2] === 0x33) {
+      if (b.length < 10) return false;
+      p = 10 + (((b[6]! & 0x7f) << 21) | ((b[7]! & 0x7f) << 14) | ((b[8]! & 0x7f) << 7) | (b[9]! & 0x7f)) + (b[5]! & 0x10 ? 10 : 0);
+    }
+    if (b.length < p + 4) return false;
+    if (b[p] !== 0x66 || b[p + 1] !== 0x4c || b[p + 2] !== 0x61 || b[p + 3] !== 0x43) throw new Error('not a FLAC stream');
+    p += 4;
     for (;;) {
       if (p + 4 > b.length) return false;
       const last = b[p]! & 0x80;

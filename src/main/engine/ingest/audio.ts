@@ -111,12 +111,13 @@ export async function sniffAudio(fh: FileHandle, size: number): Promise<AudioFor
   if (head.length >= 10 && ascii(head, 0, 'ID3')) {
     const tag = 10 + (((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f)) + (head[5]! & 0x10 ? 10 : 0);
     if (tag >= size) return null;
+    let atEnd = head.length >= size;
     if (tag + 16 > head.length) {
       const after = new Uint8Array(Math.min(size - tag, SNIFF_BYTES));
       head = after.subarray(0, (await fh.read(after, 0, after.length, tag)).bytesRead);
-      if (ascii(head, 0, 'fLaC')) return { codec: 'flac', ogg: false };
+      atEnd = tag + head.length >= size;
     } else start = tag;
-    const atEnd = tag + head.length >= size;
+    if (ascii(head, start, 'fLaC')) return { codec: 'flac', ogg: false };
     if (frameRun(head, start, atEnd, mpegFrameLength)) return { codec: 'mp3', ogg: false };
     if (frameRun(head, start, atEnd, adtsFrameLength)) return { codec: 'aac', ogg: false };
     return null;
