@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
+import { OPERATION_NAMES } from '../../src/shared/api.js';
 import { serve } from '../../src/main/server/server.js';
 import { writeFileSync } from 'node:fs';
 import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
@@ -247,6 +248,54 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await dark.goto(`${app.server.url}#/item/${ids.red}`);
     await dark.locator('img.photo.loaded').waitFor();
     await screenshot(dark, 'item-dark');
+  });
+
+  it('in the desktop app uses window.trove and window.troveShell: calls, media URLs, errors and the folder picker', async () => {
+    // A stand-in for the Electron preload: the contract over this server, failures as the plain objects the real
+    // bridge rejects with, media through its own mediaUrl, and a folder picker that answers a set path.
+    const { context, page: desk } = await app.newPage();
+    await context.addInitScript(
+      ({ token, ops, picked }) => {
+        const w = window as unknown as Record<string, unknown> & { bridgeCalls: string[] };
+        w.bridgeCalls = [];
+        const bridge: Record<string, unknown> = {
+          on(event: string, listener: (payload: unknown) => void) {
+            const source = new EventSource(`/api/events?token=${token}`);
+            source.addEventListener(event, (e) => listener(JSON.parse((e as MessageEvent<string>).data)));
+            return () => source.close();
+          },
+          mediaUrl: (id: number, variant: string, version?: string | null) => `/media/${id}/${variant}?v=${version ?? ''}&token=${token}`,
+        };
+        for (const op of ops) {
+          bridge[op] = async (req: unknown) => {
+            w.bridgeCalls.push(op);
+            const res = await fetch(`/api/${op}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(req ?? {}) });
+            const result = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+            if (result.ok) return result.value;
+            throw { name: 'TroveError', code: result.error!.code, message: result.error!.message };
+          };
+        }
+        w.trove = bridge;
+        w.troveShell = { pickFolder: async () => picked, showInFolder: async () => undefined, openItem: async () => undefined };
+      },
+      { token: app.server.token, ops: [...OPERATION_NAMES], picked: extra },
+    );
+    await desk.goto(`${app.server.origin}/#/search?q=red`);
+    await desk.locator('[data-key="grid-0"] img.loaded').waitFor();
+    expect(await desk.locator('[data-key="grid-0"] img').getAttribute('src')).toMatch(/&token=/);
+    expect(await desk.evaluate(() => (window as unknown as { bridgeCalls: string[] }).bridgeCalls)).toEqual(expect.arrayContaining(['status', 'search']));
+    // A failure keeps its code across the bridge: NOT_FOUND reads as an item that is gone.
+    await desk.goto(`${app.server.origin}/#/item/999999`);
+    await desk.locator('text=This item is not in the library any more').waitFor();
+    // The native picker instead of a path field; "show in folder" and "open" on an item.
+    await desk.goto(`${app.server.origin}/#/library`);
+    expect(await desk.locator('#add-folder-path').count()).toBe(0);
+    await desk.getByRole('button', { name: 'Add a folder…' }).click();
+    await desk.locator(`li[data-root="${extra}"] .items`, { hasText: '30 items' }).waitFor({ timeout: 60_000 });
+    await desk.goto(`${app.server.origin}/#/item/${ids.red}`);
+    await desk.getByRole('button', { name: 'Show in folder' }).waitFor();
+    const root = (await app.engine.listRoots()).find((r) => r.path === extra)!;
+    await app.engine.removeRoot({ id: root.id });
   });
 
   it('greets an empty library with "add a folder to begin"', async () => {
