@@ -172,7 +172,7 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await screenshot(page, 'audio');
   });
 
-  it('adds a folder from the Library page, shows indexing reach done, and removes it after asking', async () => {
+  it('adds a folder from the Library page, pauses and resumes, shows indexing reach done, and removes it after asking', async () => {
     await goto('#/library');
     await page.locator('h1', { hasText: 'Library' }).waitFor();
     // Every phase the progress panel shows, recorded from the DOM as it changes.
@@ -183,8 +183,14 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
         for (const el of document.querySelectorAll<HTMLElement>('[data-phase]')) seen.add(el.dataset.phase!);
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
+    // Paused before it starts, so the page shows a run waiting: then Resume lets it finish.
+    await app.engine.pauseIndexing();
     await page.locator('#add-folder-path').fill(extra);
     await page.getByRole('button', { name: 'Add folder' }).click();
+    const resume = page.getByRole('button', { name: 'Resume' });
+    await resume.waitFor();
+    expect(await page.locator('section[aria-label="Indexing progress"] .phase').textContent()).toBe('Paused');
+    await resume.click();
     const done = page.locator('[data-phase="done"]');
     await done.waitFor({ timeout: 60_000 });
     expect(await done.textContent()).toContain('30 of 30 files');
