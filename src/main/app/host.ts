@@ -10,6 +10,8 @@ import type { MediaVariant } from '../../shared/media.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import type { FromHost } from './host-protocol.js';
 
+export { keepLive, type LiveEngine } from '../engine/live.js';
+
 /** What the host needs of the Engine. */
 export type HostedEngine = TroveApi &
   TroveEvents & {
@@ -80,41 +82,3 @@ export function serveEngine(engine: HostedEngine, link: ParentLink, options: Hos
   return () => offs.forEach((off) => off());
 }
 
-/** What keepLive needs of the Engine. */
-export type LiveEngine = HostedEngine & {
-  watch(options: { onError?: (error: Error) => void }): { readonly ready: Promise<void>; close(): Promise<void> };
-};
-
-/**
- * Keeps the library current while the app runs: one index run at start for what changed while Trove was closed,
- * then the folders watched; a folder added or removed (rootsChanged) is watched from then on.
- */
-export function keepLive(engine: LiveEngine, onError: (error: Error) => void): { close(): Promise<void> } {
-  let handle = engine.watch({ onError });
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  let rewatching: Promise<void> = Promise.resolve();
-  void engine
-    .listRoots({})
-    .then((roots) => (roots.length > 0 && !closed ? engine.indexNow({}) : undefined))
-    .catch((error: unknown) => onError(error as Error));
-  const off = engine.on('rootsChanged', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      rewatching = rewatching.then(async () => {
-        if (closed) return;
-        await handle.close();
-        if (!closed) handle = engine.watch({ onError });
-      });
-    }, 300);
-  });
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      off();
-      await rewatching;
-      await handle.close();
-    },
-  };
-}

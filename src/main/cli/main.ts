@@ -245,7 +245,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const { fileURLToPath } = await import('node:url');
         const staticDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
         const server = await serve(engine, { port, staticDir });
-        const handle = engine.watch({ onError: (e) => io.err(`trove: ${e.message}`) });
+        // Catch up with what changed while Trove was closed, then follow every folder, including ones the page adds.
+        const { keepLive } = await import('../engine/live.js');
+        const live = keepLive(engine, (e) => io.err(`trove: ${e.message}`));
         if (json) io.out(JSON.stringify({ url: server.url, token: server.token }));
         else io.err(`Trove is serving at ${server.url}\n(only on this computer; the address carries this launch's token) — Ctrl+C to stop.`);
         if (values.open) openInBrowser(server.url);
@@ -253,7 +255,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
-        await handle.close();
+        await live.close();
         await server.close();
         return 0;
       }
