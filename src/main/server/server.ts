@@ -238,7 +238,7 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
       // Vite names built assets by their content: they may be kept; the page itself is asked for every time.
       'cache-control': /[\\/]assets[\\/]/.test(target) ? 'private, max-age=31536000, immutable' : 'no-store',
       'content-security-policy':
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     });
     createReadStream(target).pipe(res);
   }
