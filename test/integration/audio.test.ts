@@ -4,7 +4,7 @@
 // and bad recordings kept as error items. [Note: audio] [Note: transcription]
 import { copyFileSync, cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
@@ -238,5 +238,61 @@ describe.skipIf(missing.length > 0)('recordings in a library', () => {
     expect(await run(['status'])).not.toMatch(/Transcripts:/);
     expect(await run(['search', 'hello', '--kind', 'audio', '--limit', '1'])).toMatch(/audio .*\n\s+at 0:00: “hello”/);
     expect(await run(['settings', 'speech-model', WHISPER_FIXTURE])).toContain(`speech model: ${WHISPER_FIXTURE}`);
+  });
+});
+
+describe.skipIf(missing.length > 0)('a transcription killed mid-way', () => {
+  const tmp = tempDir('audio-kill');
+  const lib = join(tmp.dir, 'lib');
+  const data = join(tmp.dir, 'data');
+  afterAll(() => tmp.cleanup());
+
+  /** `trove index` in a child with debug lines; killed with SIGKILL right after its first window is saved, if asked. */
+  function index(kill: boolean): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(REPO, 'bin/trove.js'), 'index', lib, '--no-ocr', '--model', COLOURS_PACK, '--speech-model', WHISPER_FIXTURE, '--data-dir', data],
+        { cwd: REPO, env: { ...process.env, TROVE_LOG: 'debug' } },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (kill && stderr.includes('[ingest/indexer] window heard')) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', (_code, signal) => resolve({ lines: stderr.split('\n').filter((l) => l.includes('[ingest/indexer]')), signal }));
+    });
+  }
+
+  it('loses only the window in flight: no half transcript, and the restart goes on from the checkpoint', async () => {
+    const long = composeSpeech(SENTENCES, { repeat: 12 }); // ≈ 150 s: six windows
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(tmp.dir, 'long.wav'), wavBytes(long.samples, long.rate));
+    convert(join(tmp.dir, 'long.wav'), join(lib, 'long.flac'), []);
+
+    const killed = await index(true);
+    expect(killed.signal).toBe('SIGKILL');
+    let store = Store.open(join(data, 'library.db'));
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const id = store.db.prepare(`SELECT id FROM items WHERE rel_path = 'long.flac'`).pluck().get() as number;
+    const checkpoint = store.transcripts.get(id)!;
+    expect(checkpoint).toMatchObject({ complete: false });
+    expect(checkpoint.doneSeconds).toBeGreaterThan(0);
+    expect(checkpoint.doneSeconds).toBeLessThan(long.seconds - 30);
+    expect(store.db.prepare(`SELECT count(*) FROM segments WHERE item_id = ? AND kind = 'transcript'`).pluck().get(id)).toBe(0);
+    store.close();
+
+    const again = await index(false);
+    expect(again.signal).toBeNull();
+    const from = again.lines.find((l) => l.includes('transcribing'))!;
+    expect(JSON.parse(from.slice(from.indexOf('{'))).from).toBeCloseTo(checkpoint.doneSeconds, 3); // not from the start
+    store = Store.open(join(data, 'library.db'));
+    const done = store.transcripts.get(id)!;
+    expect(done.complete).toBe(true);
+    const starts = store.db.prepare(`SELECT start FROM segments WHERE item_id = ? AND kind = 'transcript' ORDER BY start`).pluck().all(id) as number[];
+    expect(starts).toHaveLength(long.utterances.length); // every utterance once: none lost, none heard twice
+    starts.forEach((ms, i) => expect(Math.abs(ms - long.utterances[i]!.start * 1000)).toBeLessThan(120));
+    store.close();
   });
 });

@@ -299,6 +299,7 @@ export class Indexer {
         let result: Awaited<ReturnType<typeof transcribeStream>>;
         let error: string | null = null;
         let checkpoint: TranscriptProgress = resume ?? { doneSeconds: 0, chunks: [], language: null };
+        log.debug('transcribing', { path: w.relPath, from: checkpoint.doneSeconds }); // the crash test reads these
         try {
           result = await transcribeStream(speechAudio(path, { bitrate: w.bitrate }), transcriber, {
             ...(resume ? { resume } : {}),
@@ -311,6 +312,7 @@ export class Indexer {
             afterWindow: (p) => {
               checkpoint = p;
               this.store.transcripts.checkpoint(w.id, { hash: w.hash, model, ...p });
+              log.debug('window heard', { path: w.relPath, done: p.doneSeconds });
             },
           });
         } catch (e) {
