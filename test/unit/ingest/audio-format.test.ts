@@ -167,7 +167,7 @@ describe('FLAC frames in pieces', () => {
   it('checks frame headers by their CRC-8', () => {
     expect(isFrameHeader(frames[0]!, 0)).toBe(true);
     const bad = frames[0]!.slice();
-    bad[5] ^= 1;
+    bad[5] = bad[5]! ^ 1;
     expect(isFrameHeader(bad, 0)).toBe(false);
     expect(isFrameHeader(frames[0]!.subarray(0, 3), 0)).toBeUndefined(); // not enough bytes to judge
   });
