@@ -296,3 +296,42 @@ describe.skipIf(missing.length > 0)('a transcription killed mid-way', () => {
     store.close();
   });
 });
+
+describe.skipIf(missing.length > 0)('a speech model that fails mid-recording', () => {
+  const tmp = tempDir('audio-fail');
+  afterAll(() => tmp.cleanup());
+
+  it('keeps the recording waiting with its checkpoint, and the next run goes on from there', async () => {
+    const lib = join(tmp.dir, 'lib');
+    mkdirSync(lib, { recursive: true });
+    const speech = composeSpeech(SENTENCES, { repeat: 3 }); // ≈ 38 s: two windows
+    writeFileSync(join(tmp.dir, 'src.wav'), wavBytes(speech.samples, speech.rate));
+    convert(join(tmp.dir, 'src.wav'), join(lib, 'memo.ogg'), ['-c:a', 'libvorbis']);
+    const failing = new (class extends EnergyTranscriber {
+      override async transcribe(pcm: Float32Array, offset: number, isLast: boolean) {
+        if (this.calls.length === 1) throw new Error('the speech worker exited');
+        return super.transcribe(pcm, offset, isLast);
+      }
+    })();
+    const dataDir = join(tmp.dir, 'data');
+    let engine = Engine.open({ dataDir, model: COLOURS_PACK, ocr: false, transcriber: failing });
+    await engine.addRoot({ path: lib });
+    expect(await engine.indexNow()).toMatchObject({ added: 1, failed: 0, transcribed: 0 });
+    expect((await engine.status()).transcriptionPending).toBe(1);
+    const item = await engine.getItem({ path: join(lib, 'memo.ogg') });
+    expect(item.status).toBe('indexed'); // the recording itself is fine
+    expect(item.segments.some((s) => s.kind === 'transcript')).toBe(false);
+    await engine.close();
+
+    const working = new EnergyTranscriber();
+    engine = Engine.open({ dataDir, model: COLOURS_PACK, ocr: false, transcriber: working });
+    try {
+      expect(await engine.indexNow()).toMatchObject({ transcribed: 1 });
+      expect(working.calls[0]!.offset).toBeGreaterThan(0); // from the checkpoint of the first window
+      const said = (await engine.getItem({ path: join(lib, 'memo.ogg') })).segments.filter((s) => s.kind === 'transcript');
+      expect(said).toHaveLength(speech.utterances.length);
+    } finally {
+      await engine.close();
+    }
+  });
+});

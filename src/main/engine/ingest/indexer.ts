@@ -316,10 +316,16 @@ export class Indexer {
             },
           });
         } catch (e) {
-          // The decoder gave up part-way (a damaged stretch) or the model failed: keep what was heard, say why, and
-          // do not try this version again with this model.
-          error = e instanceof AudioError ? e.message : `transcription failed: ${(e as Error).message}`;
-          log.warn('transcription stopped early; what was heard is kept', { path, error });
+          if (!(e instanceof AudioError)) {
+            // The model failed (its worker died, say): the checkpoint stays and the next run tries again from it.
+            log.warn('transcription failed; it is tried again next run', { path, error: (e as Error).message });
+            skipped.add(w.id);
+            continue;
+          }
+          // The decoder gave up part-way (a damaged stretch): keep what was heard, say why, and do not try this
+          // version again with this model (the damage will still be there).
+          error = e.message;
+          log.warn('recording read in part; what was heard is kept', { path, error });
           result = { ...checkpoint, complete: true, durationSeconds: checkpoint.doneSeconds };
         }
         if (!result.complete) {
@@ -328,7 +334,10 @@ export class Indexer {
           continue;
         }
         const segments = transcriptSegments(result.chunks, this.fits);
-        const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
+        const vectors: Float32Array[] = [];
+        for (let i = 0; i < segments.length; i += TEXT_BATCH) {
+          vectors.push(...(await this.encoder.embedTexts(segments.slice(i, i + TEXT_BATCH).map((seg) => seg.text!))));
+        }
         if (!current()) {
           skipped.add(w.id);
           continue;
