@@ -133,7 +133,9 @@ export async function benchWhisper(filter: string, line: Line): Promise<void> {
     if (names.window(variant).includes(filter)) {
       // A whole window: features, encoder, language detection and prompt (three steps), ~100 tokens.
       const totals: number[] = [];
+      const cpus: number[] = [];
       for (let r = 0; r < 2; r++) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const f = new ort.Tensor('float32', extractor.compute(pcm), [1, 80, 3000]);
         const h = (await encoder.run({ input_features: f })).last_hidden_state!;
@@ -150,9 +152,11 @@ export async function benchWhisper(filter: string, line: Line): Promise<void> {
           logits = await run.feed([1000 + i]);
         }
         totals.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpus.push((c.user + c.system) / 1000);
       }
       const total = median(totals);
-      line(names.window(variant), `${(30_000 / total).toFixed(1)}× real time (${(total / 1000).toFixed(2)} s per 30 s)`, `features + encoder + language detection and prompt (3 steps) + ${TOKENS} tokens with rules, as WhisperModel.transcribe runs them, ${threads} intra-op threads; median of 2`);
+      line(names.window(variant), `${(30_000 / total).toFixed(1)}× real time (${(total / 1000).toFixed(2)} s per 30 s)`, `features + encoder + language detection and prompt (3 steps) + ${TOKENS} tokens with rules, as WhisperModel.transcribe runs them, ${threads} intra-op threads; ${(median(cpus) / 1000).toFixed(2)} CPU-s; median of 2`);
     }
     await encoder.release();
     await decoder.session.release();
