@@ -73,6 +73,19 @@ function committed(dbFile: string): Set<string> {
   }
 }
 
+/** The files the persistent queue holds (found new or changed, not committed). */
+function queued(dbFile: string): string[] {
+  if (!existsSync(dbFile)) return [];
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare(`SELECT rel_path FROM queue ORDER BY priority DESC, queued_at`).pluck().all() as string[];
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
 describe('crash safety', () => {
   const tmp = tempDir('crash');
   afterAll(() => tmp.cleanup());
@@ -83,10 +96,26 @@ describe('crash safety', () => {
     await makeLibrary(lib);
     const next = random(7);
     let kills = 0;
+    let all = PHOTOS + NOTES;
     for (let round = 0; round < 5; round++) {
       const before = committed(join(data, 'library.db'));
+      const left = queued(join(data, 'library.db'));
       const run = await runIndex(lib, data, Math.floor(next() * 400));
-      if (run.signal === "SIGKILL") kills++;
+      if (run.signal === 'SIGKILL') {
+        kills++;
+        // Killed after embedding began: the queue in SQLite holds exactly the files not committed yet.
+        const done = committed(join(data, 'library.db'));
+        const waiting = queued(join(data, 'library.db'));
+        expect(waiting.filter((f) => done.has(f)), `round ${round}: committed files still queued`).toEqual([]);
+        expect(done.size + waiting.length, `round ${round}: every file committed or queued`).toBe(all);
+        // A new file the next scan meets first must still wait behind the work the killed run left queued.
+        writeFileSync(join(lib, `000-new-${round}.md`), `# New ${round}\n\nred harbour ${round}\n`);
+        all++;
+      }
+      // A restart resumes where the last run stopped: the files it left queued are embedded first.
+      const leftSet = new Set(left);
+      const first = run.embedded.slice(0, Math.min(16, left.length));
+      expect(first.filter((f) => !leftSet.has(f)), `round ${round}: embedded before the queued files`).toEqual([]);
       const again = run.embedded.filter((f) => before.has(f));
       expect(again, `round ${round}: committed files embedded again`).toEqual([]);
     }
@@ -95,14 +124,15 @@ describe('crash safety', () => {
     const last = await runIndex(lib, data, null);
     expect(last.code).toBe(0);
     expect(last.embedded.filter((f) => before.has(f))).toEqual([]);
+    expect(queued(join(data, 'library.db'))).toEqual([]);
 
     const db = new Database(join(data, 'library.db'), { readonly: true });
     sqliteVec.load(db);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const one = (sql: string) => db.prepare(sql).pluck().get() as number;
-      expect(one(`SELECT count(*) FROM items WHERE status = 'indexed'`)).toBe(PHOTOS + NOTES);
-      expect(one(`SELECT count(DISTINCT rel_path) FROM items`)).toBe(PHOTOS + NOTES);
+      expect(one(`SELECT count(*) FROM items WHERE status = 'indexed'`)).toBe(all);
+      expect(one(`SELECT count(DISTINCT rel_path) FROM items`)).toBe(all);
       const space = one(`SELECT id FROM spaces WHERE state = 'active'`);
       expect(one(`SELECT count(*) FROM items i LEFT JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ${space} AND e.hash = i.hash WHERE e.item_id IS NULL`)).toBe(0);
       expect(one(`SELECT count(*) FROM segments WHERE item_id NOT IN (SELECT id FROM items)`)).toBe(0);

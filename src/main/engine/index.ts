@@ -37,6 +37,7 @@ import { related } from './search/related.js';
 import { checkKinds, checkLimit, MAX_LIMIT, search } from './search/search.js';
 import { Store } from './store/index.js';
 import { toDetail, toSummary, type ItemRow } from './store/items.js';
+import { PRIORITY } from './store/queue.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
 
 export interface EngineOptions {
@@ -510,6 +511,8 @@ export class Engine implements TroveApi, TroveEvents {
         const paths = this.live.get(root.id) ?? new Set<string>();
         for (const p of relPaths) paths.add(p);
         this.live.set(root.id, paths);
+        // Written down at once, so a crash before they are indexed still has them first in line. [Note: queue]
+        this.store.queue.add(root.id, relPaths, PRIORITY.live);
         if (!this.running) void run([]); // a running index picks them up between its groups
       },
       onRescan: (root) => {

@@ -17,6 +17,7 @@ import type { Encoder, PreparedImage } from '../models/encoder.js';
 import type { Transcriber } from '../models/speech.js';
 import type { Store } from '../store/index.js';
 import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
+import { PRIORITY, type QueuedFile } from '../store/queue.js';
 import { isShared, type NewSegment } from '../store/segments.js';
 import { AudioError, extractAudio, speechAudio } from './audio.js';
 import { transcribeStream, transcriptSegments, type TranscriptProgress } from './audio-windows.js';
@@ -147,12 +148,15 @@ export class Indexer {
     hooks: RunHooks = {},
   ): Promise<IndexSummary> {
     const started = performance.now();
+    const runStarted = Date.now();
     const summary = emptySummary();
     const stats0 = { ...this.encoder.stats };
     this.progress.start('scanning', 0);
     this.onProgress();
 
     const todo: Candidate[] = [];
+    const queued: QueuedFile[] = [];
+    const fullRoots: number[] = [];
     for (const target of targets) {
       const { root } = target;
       if (!existsSync(root.path) || !statSync(root.path).isDirectory()) {
@@ -170,6 +174,7 @@ export class Indexer {
       const known = new Map(this.store.items.known(root.id, this.spaceId).map((k) => [k.relPath, k]));
       const only = target.only;
       const considered = only ? (rel: string) => only.some((p) => rel === p || rel.startsWith(`${p}/`)) : () => true;
+      const firstOfRoot = todo.length;
       for (const file of scanned) {
         const k = known.get(file.relPath);
         known.delete(file.relPath);
@@ -180,9 +185,18 @@ export class Indexer {
         }
         todo.push({ rootId: root.id, rootPath: root.path, file, known: k });
       }
+      // The work is written down before any of it is done: a crash from here on leaves it queued. [Note: queue]
+      this.store.queue.add(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath), PRIORITY.backfill, runStarted);
+      queued.push(...this.store.queue.forRoot(root.id));
+      if (!target.only) fullRoots.push(root.id);
       // Files that are gone may have moved: a new file with the same content takes their item (see prepare).
       for (const k of known.values()) if (considered(k.relPath)) this.gone.set(k.id, k);
     }
+
+    // Queue order: live changes first, then what an earlier run left unfinished, then the rest in scan order.
+    const place = new Map(queued.map((q) => [`${q.rootId}\0${q.relPath}`, q]));
+    const rank = (c: Candidate) => place.get(`${c.rootId}\0${c.file.relPath}`) ?? { priority: PRIORITY.backfill, queuedAt: runStarted };
+    todo.sort((a, b) => rank(b).priority - rank(a).priority || rank(a).queuedAt - rank(b).queuedAt);
 
     this.progress.start('embedding', todo.length);
     this.onProgress();
@@ -196,6 +210,9 @@ export class Indexer {
       next = g + 1 < groups.length ? this.prepareGroup(groups[g + 1]!) : null;
       await this.embedAndWrite(prepared, summary);
     }
+
+    // Rows an earlier run queued that this complete pass did not commit name files that are gone.
+    for (const rootId of fullRoots) this.store.queue.dropStale(rootId, runStarted);
 
     // What is gone and was not moved is removed, with its segments and vectors.
     const gone = [...this.gone.values()];
@@ -436,6 +453,7 @@ export class Indexer {
     this.store.transaction(() => {
       for (const p of prepared) {
         const { file, rootId } = p.c;
+        this.store.queue.remove(rootId, file.relPath); // done, in the same transaction as its item
         // A file deleted since it was read (a live change handled in between) must not come back as an item.
         if (p.type !== 'failed' && !existsSync(absolutePath(p.c.rootPath, file.relPath))) continue;
         if (p.type === 'touch') {

@@ -1,6 +1,7 @@
 // The store: one database, one repository per table. [Note: store]
 import { openDatabase, type Db } from './db.js';
 import { ItemsRepo } from './items.js';
+import { QueueRepo } from './queue.js';
 import { RootsRepo } from './roots.js';
 import { SegmentsRepo } from './segments.js';
 import { SettingsRepo } from './settings.js';
@@ -14,6 +15,7 @@ export class Store {
   readonly spaces: SpacesRepo;
   readonly settings: SettingsRepo;
   readonly transcripts: TranscriptsRepo;
+  readonly queue: QueueRepo;
 
   constructor(readonly db: Db) {
     this.roots = new RootsRepo(db);
@@ -22,6 +24,7 @@ export class Store {
     this.spaces = new SpacesRepo(db);
     this.settings = new SettingsRepo(db);
     this.transcripts = new TranscriptsRepo(db);
+    this.queue = new QueueRepo(db);
   }
 
   static open(file: string): Store {

@@ -3,6 +3,7 @@ import { initial } from './001-initial.js';
 import { ocr } from './002-ocr.js';
 import { segmentsPerSpace } from './003-segments-per-space.js';
 import { transcripts } from './004-transcripts.js';
+import { queue } from './005-queue.js';
 
 export interface Migration {
   readonly version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue];
