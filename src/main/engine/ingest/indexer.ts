@@ -50,6 +50,7 @@ type Prepared =
   | { readonly type: 'touch'; readonly c: Candidate; readonly id: number; readonly size: number }
   | { readonly type: 'move'; readonly c: Candidate; readonly from: KnownFile; readonly size: number }
   | { readonly type: 'failed'; readonly c: Candidate; readonly hash: string | null; readonly reason: string }
+  | { readonly type: 'gone'; readonly c: Candidate } // deleted between the scan and the read
   | {
       readonly type: 'item';
       readonly c: Candidate;
@@ -420,6 +421,8 @@ export class Indexer {
       if (ms > SLOW_FILE_MS) log.warn(`slow file`, { path: abs, ms: Math.round(ms) });
       return { type: 'item', c, size, hash, facts: extracted.facts, segments: extracted.segments, image: extracted.image };
     } catch (error) {
+      // Deleted between the scan and the read: not a broken file, just no longer there.
+      if ((error as NodeJS.ErrnoException)?.code === 'ENOENT' && !existsSync(abs)) return { type: 'gone', c };
       return { type: 'failed', c, hash, reason: describeFailure(error, c.file.kind) };
     }
   }
@@ -450,12 +453,22 @@ export class Indexer {
     }
 
     const changed: number[] = [];
+    const removed: number[] = [];
     this.store.transaction(() => {
       for (const p of prepared) {
         const { file, rootId } = p.c;
         this.store.queue.remove(rootId, file.relPath); // done, in the same transaction as its item
-        // A file deleted since it was read (a live change handled in between) must not come back as an item.
-        if (p.type !== 'failed' && !existsSync(absolutePath(p.c.rootPath, file.relPath))) continue;
+        // Deleted before it was read, or since (a live change handled in between): it must not come back as an
+        // item, and the item of its earlier version goes with it.
+        if (p.type === 'gone' || (p.type !== 'failed' && !existsSync(absolutePath(p.c.rootPath, file.relPath)))) {
+          const id = p.type === 'move' ? p.from.id : p.c.known?.id; // a move's old path is gone already
+          if (id !== undefined) {
+            this.store.items.remove(id);
+            removed.push(id);
+            summary.removed++;
+          }
+          continue;
+        }
         if (p.type === 'touch') {
           this.store.items.touch(p.id, p.size, file.mtime);
           summary.unchanged++;
@@ -518,6 +531,6 @@ export class Indexer {
     });
     for (const p of prepared) this.progress.finished(p.type !== 'failed');
     this.onProgress();
-    if (changed.length) this.onItemsChanged(changed, []);
+    if (changed.length || removed.length) this.onItemsChanged(changed, removed);
   }
 }
