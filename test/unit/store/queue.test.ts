@@ -43,3 +43,13 @@ describe('the indexing queue', () => {
     expect(store.queue.count()).toBe(0);
   });
 });
+
+describe('the indexing queue, a few rows', () => {
+  it('gives the rows of the named files only', () => {
+    const store = Store.open(join(mkdtempSync(join(tmpdir(), 'trove-queue-')), 'library.db'));
+    const rootId = store.roots.add('/photos', []).id;
+    store.queue.add(rootId, ['a.jpg', 'b.jpg', 'c.jpg'], PRIORITY.backfill, 1);
+    store.queue.add(rootId, ['b.jpg'], PRIORITY.live, 2);
+    expect(store.queue.some(rootId, ['b.jpg', 'x.jpg'])).toEqual([{ rootId, relPath: 'b.jpg', priority: PRIORITY.live, queuedAt: 1 }]);
+  });
+});

@@ -188,7 +188,7 @@ export class Indexer {
       }
       // The work is written down before any of it is done: a crash from here on leaves it queued. [Note: queue]
       this.store.queue.add(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath), PRIORITY.backfill, runStarted);
-      queued.push(...this.store.queue.forRoot(root.id));
+      queued.push(...(target.only ? this.store.queue.some(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath)) : this.store.queue.forRoot(root.id)));
       if (!target.only) fullRoots.push(root.id);
       // Files that are gone may have moved: a new file with the same content takes their item (see prepare).
       for (const k of known.values()) if (considered(k.relPath)) this.gone.set(k.id, k);

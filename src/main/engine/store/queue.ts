@@ -16,6 +16,7 @@ export class QueueRepo {
   private readonly listStmt;
   private readonly countStmt;
   private readonly staleStmt;
+  private readonly getStmt;
 
   constructor(private readonly db: Db) {
     // A file queued again keeps its place (the earlier time) and the higher of the two priorities.
@@ -28,6 +29,9 @@ export class QueueRepo {
       'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt FROM queue WHERE root_id = ? ORDER BY priority DESC, queued_at',
     );
     this.countStmt = db.prepare<[]>('SELECT count(*) AS n FROM queue');
+    this.getStmt = db.prepare<[number, string]>(
+      'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt FROM queue WHERE root_id = ? AND rel_path = ?',
+    );
     this.staleStmt = db.prepare<[number, number, number]>('DELETE FROM queue WHERE root_id = ? AND queued_at < ? AND priority <= ?');
   }
 
@@ -46,6 +50,16 @@ export class QueueRepo {
   /** A root's queue, highest priority first, then oldest first. */
   forRoot(rootId: number): QueuedFile[] {
     return this.listStmt.all(rootId) as QueuedFile[];
+  }
+
+  /** The rows of these files (a run over a few paths need not list a backfill's whole queue). */
+  some(rootId: number, relPaths: Iterable<string>): QueuedFile[] {
+    const out: QueuedFile[] = [];
+    for (const rel of relPaths) {
+      const row = this.getStmt.get(rootId, rel) as QueuedFile | undefined;
+      if (row) out.push(row);
+    }
+    return out;
   }
 
   count(): number {
