@@ -66,7 +66,7 @@ describe('files deleted between the scan and the read', () => {
       const off = engine.on('progress', (p) => {
         if (!paused && p.phase === 'embedding') {
           paused = true;
-          void engine.pauseIndexing({});
+          void engine.pauseIndexing();
         }
       });
       const running = engine.indexNow({});
@@ -75,13 +75,13 @@ describe('files deleted between the scan and the read', () => {
         check();
       });
       rmSync(join(lib, 'zzz'), { recursive: true });
-      await engine.resumeIndexing({});
+      await engine.resumeIndexing();
       const summary = await running;
       off();
       expect(summary, JSON.stringify(summary)).toMatchObject({ failed: 0, removed: 6, changed: 48 });
       expect(await engine.listErrors({})).toEqual([]);
       await expect(engine.getItem({ id: late.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect((await engine.status({})).counts).toMatchObject({ photo: 48, note: 0 });
+      expect((await engine.status()).counts).toMatchObject({ photo: 48, note: 0 });
     } finally {
       await engine.close();
     }
