@@ -134,6 +134,7 @@ describe('speech to text with the fixture Whisper pack', () => {
       const model = await WhisperModel.open(dir, { threads: 1 });
       expect([model.pack.manifest.towers.encoder!.file, model.pack.manifest.towers.decoder!.file]).toEqual(keep.map((f) => `onnx/${f}`));
       expect(await model.transcribe(recording.pcm, 0, true)).toEqual(expected);
+      expect(model.timings.fallbacks, 'clear speech is decoded once, greedily').toBe(0);
       await model.close();
     }
   });

@@ -7,7 +7,11 @@
 //     text or the end), never go back in time, the first token is a timestamp no later than 1 s, and when the
 //     timestamps together are likelier than the likeliest text token, a timestamp is forced;
 //   * a window's transcript is its complete segments; the next window starts at the end of the last complete one,
-//     so a segment cut off by the window's end is transcribed again, whole.
+//     so a segment cut off by the window's end is transcribed again, whole;
+//   * a decoding that loops (the same tokens over and over, or text that compresses better than 2.4 : 1) or that
+//     the model itself doubts (average log-probability under −1) is done again at rising temperatures, 0.2 to 1.0,
+//     as OpenAI's transcribe does; the first that passes is kept, else the last.
+import { deflateSync } from 'node:zlib';
 
 export interface SpecialTokens {
   readonly eot: number; // <|endoftext|>; every id below it is text
@@ -200,6 +204,66 @@ export function greedy(logits: Float32Array): { token: number; logprob: number }
   let token = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[token]!) token = i;
   return { token, logprob: logits[token]! - logSumExp(logits, 0, logits.length) };
+}
+
+/**
+ * A token drawn from softmax(logits / temperature) — for the retry of a window whose greedy decoding looped — and
+ * its log-probability under the untempered distribution (what the average log-probability test reads).
+ */
+export function sampleAt(logits: Float32Array, temperature: number, random: () => number): { token: number; logprob: number } {
+  let max = -Infinity;
+  for (const l of logits) if (l > max) max = l;
+  const weights = new Float64Array(logits.length);
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const w = Number.isFinite(logits[i]!) ? Math.exp((logits[i]! - max) / temperature) : 0;
+    weights[i] = w;
+    total += w;
+  }
+  let pick = random() * total;
+  let token = 0;
+  for (; token < logits.length - 1; token++) {
+    pick -= weights[token]!;
+    if (pick < 0 && weights[token]! > 0) break;
+  }
+  while (weights[token] === 0 && token > 0) token--; // rounding at the very end never lands on a banned token
+  return { token, logprob: logits[token]! - logSumExp(logits, 0, logits.length) };
+}
+
+/** A small deterministic generator (mulberry32), so a retried window transcribes the same way every time. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** OpenAI's measure of a looping transcript: UTF-8 length over zlib-compressed length (above 2.4: a loop). */
+export function compressionRatio(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length === 0 ? 0 : bytes.length / deflateSync(bytes).length;
+}
+
+/**
+ * The decoding has gone round in a loop: its text tokens end with the same run of 1–25 tokens said again and again
+ * (at least 4 times, and at least 16 tokens in all — "no, no, no" is speech). Checked after every token, so a loop
+ * stops at once instead of running to the 448-token limit; timestamps are left out, as a loop moves them on.
+ */
+export function loopsAtEnd(sampled: readonly number[], eot: number): boolean {
+  const text = sampled.filter((t) => t < eot);
+  for (let period = 1; period <= 25; period++) {
+    const times = Math.max(4, Math.ceil(16 / period));
+    const span = period * times;
+    if (text.length < span) continue;
+    let periodic = true;
+    for (let i = text.length - span; i < text.length - period && periodic; i++) periodic = text[i] === text[i + period];
+    if (periodic) return true;
+  }
+  return false;
 }
 
 /** P(<|nospeech|>) from the logits at the <|startoftranscript|> position (0 when the vocabulary has no such token). */

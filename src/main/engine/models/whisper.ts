@@ -21,12 +21,16 @@ import { defaultThreads, openSession, type Device } from './session.js';
 import { SPEECH_SAMPLE_RATE, type Transcriber, type WindowTranscript } from './speech.js';
 import {
   applyLogitRules,
+  compressionRatio,
   detectLanguage,
   greedy,
+  loopsAtEnd,
   noSpeechProbability,
   promptTokens,
   readDecodeRules,
   readSpecialTokens,
+  sampleAt,
+  seededRandom,
   transcriptOf,
   type DecodeRules,
   type SpecialTokens,
@@ -45,6 +49,19 @@ export interface TranscriberOptions {
 /** OpenAI's thresholds: a window is silence when <|nospeech|> is likely and the decoded text is not. */
 const NO_SPEECH_THRESHOLD = 0.6;
 const LOGPROB_THRESHOLD = -1.0;
+/** Also OpenAI's: a transcript that zlib compresses better than this has gone round in a loop. */
+const COMPRESSION_RATIO_THRESHOLD = 2.4;
+/** The retries of a window that failed those tests (OpenAI's transcribe: 0.2 steps up to 1.0). */
+const FALLBACK_TEMPERATURES = [0.2, 0.4, 0.6, 0.8, 1.0];
+
+export interface Attempt {
+  readonly sampled: number[];
+  readonly avgLogprob: number;
+  readonly noSpeech: number;
+  readonly looped: boolean;
+  readonly language: string | null;
+  readonly temperature: number;
+}
 /** A window whose loudest 20 ms is below −70 dBFS is not run through the model at all. */
 const SILENCE_RMS = 10 ** (-70 / 20);
 /** Leading audio more than 45 dB under the window's loudest 20 ms counts as silence (see speechStart). */
@@ -261,11 +278,12 @@ export interface WindowTimings {
   encoder: number;
   decoder: number;
   decoderSteps: number;
+  fallbacks: number; // decodings done again at a temperature (a loop, or doubt)
 }
 
 /** A Whisper pack's sessions, features and tokenizer on this thread. */
 export class WhisperModel {
-  readonly timings: WindowTimings = { features: 0, encoder: 0, decoder: 0, decoderSteps: 0 };
+  readonly timings: WindowTimings = { features: 0, encoder: 0, decoder: 0, decoderSteps: 0, fallbacks: 0 };
   private readonly extractor: LogMelExtractor;
   private readonly inputType: string;
 
@@ -350,21 +368,9 @@ export class WhisperModel {
     return this.tokenizer.decode(ids.filter((id) => id < this.tokens.eot), { skip_special_tokens: true });
   }
 
-  async transcribe(pcm: Float32Array, offsetSeconds: number, isLast: boolean): Promise<WindowTranscript> {
-    const { samplingRate, nSamples } = this.features;
-    if (pcm.length > nSamples + samplingRate / 100) {
-      throw new TroveError('INVALID_ARGUMENT', `a window is at most ${nSamples / samplingRate} s of audio (got ${(pcm.length / samplingRate).toFixed(2)} s)`);
-    }
-    const duration = Math.min(pcm.length, nSamples) / samplingRate;
-    if (duration === 0 || isSilent(pcm, samplingRate)) return { chunks: [], consumedSeconds: duration, language: null };
-    const skip = speechStart(pcm, samplingRate);
-    if (skip > 0) {
-      const rest = await this.transcribe(pcm.subarray(Math.round(skip * samplingRate)), offsetSeconds + skip, isLast);
-      return { ...rest, consumedSeconds: Math.round((skip + rest.consumedSeconds) * 1000) / 1000 };
-    }
-    const hidden = await this.encode(this.featuresOf(pcm));
-    const started = performance.now();
-    let language = this.language;
+  /** One decoding of a window: greedy at temperature 0, else sampled; stops early when it starts to loop. */
+  async decodeOnce(hidden: ort.Tensor, fixedLanguage: string | null, temperature: number, random: (() => number) | null): Promise<Attempt> {
+    let language = fixedLanguage;
     const run = this.decoder.start(hidden);
     let logits: Float32Array;
     let prompt: number[];
@@ -381,20 +387,59 @@ export class WhisperModel {
     }
     const sampled: number[] = [];
     let sumLogprob = 0;
+    let looped = false;
     while (prompt.length + sampled.length < this.rules.maxLength) {
       applyLogitRules(logits, sampled, this.tokens, this.rules);
-      const { token, logprob } = greedy(logits);
+      const { token, logprob } = temperature > 0 && random ? sampleAt(logits, temperature, random) : greedy(logits);
       sumLogprob += logprob;
       if (token === this.tokens.eot) break;
       sampled.push(token);
+      if (token < this.tokens.eot && loopsAtEnd(sampled, this.tokens.eot)) {
+        looped = true;
+        break;
+      }
       if (prompt.length + sampled.length >= this.rules.maxLength) break;
       logits = await run.feed([token]);
     }
-    this.timings.decoder += performance.now() - started;
     this.timings.decoderSteps += run.steps;
-    const spokenLanguage = this.tokens.multilingual ? language : 'en';
     const noSpeech = run.firstLogits ? noSpeechProbability(run.firstLogits, this.tokens) : 0;
-    if (noSpeech > NO_SPEECH_THRESHOLD && sumLogprob / (sampled.length + 1) < LOGPROB_THRESHOLD) {
+    return { sampled, avgLogprob: sumLogprob / (sampled.length + 1), noSpeech, looped, language, temperature };
+  }
+
+  /** OpenAI's test for a retry: a loop, text that compresses too well, or low confidence — unless it is silence. */
+  private needsFallback(a: Attempt): boolean {
+    if (a.noSpeech > NO_SPEECH_THRESHOLD) return false;
+    if (a.looped || a.avgLogprob < LOGPROB_THRESHOLD) return true;
+    return compressionRatio(this.decode(a.sampled)) > COMPRESSION_RATIO_THRESHOLD;
+  }
+
+  async transcribe(pcm: Float32Array, offsetSeconds: number, isLast: boolean): Promise<WindowTranscript> {
+    const { samplingRate, nSamples } = this.features;
+    if (pcm.length > nSamples + samplingRate / 100) {
+      throw new TroveError('INVALID_ARGUMENT', `a window is at most ${nSamples / samplingRate} s of audio (got ${(pcm.length / samplingRate).toFixed(2)} s)`);
+    }
+    const duration = Math.min(pcm.length, nSamples) / samplingRate;
+    if (duration === 0 || isSilent(pcm, samplingRate)) return { chunks: [], consumedSeconds: duration, language: null };
+    const skip = speechStart(pcm, samplingRate);
+    if (skip > 0) {
+      const rest = await this.transcribe(pcm.subarray(Math.round(skip * samplingRate)), offsetSeconds + skip, isLast);
+      return { ...rest, consumedSeconds: Math.round((skip + rest.consumedSeconds) * 1000) / 1000 };
+    }
+    const hidden = await this.encode(this.featuresOf(pcm));
+    const started = performance.now();
+    // Greedy first; a decoding that loops or that the model doubts is done again at rising temperatures, with a
+    // generator seeded by the window's place, so a recording transcribes the same way every time.
+    let attempt = await this.decodeOnce(hidden, this.language, 0, null);
+    const random = seededRandom(Math.round(offsetSeconds * 1000) + 1);
+    for (const temperature of FALLBACK_TEMPERATURES) {
+      if (!this.needsFallback(attempt)) break;
+      this.timings.fallbacks++;
+      attempt = await this.decodeOnce(hidden, attempt.language, temperature, random);
+    }
+    this.timings.decoder += performance.now() - started;
+    const { sampled, noSpeech, avgLogprob, language } = attempt;
+    const spokenLanguage = this.tokens.multilingual ? language : 'en';
+    if (noSpeech > NO_SPEECH_THRESHOLD && avgLogprob < LOGPROB_THRESHOLD) {
       return { chunks: [], consumedSeconds: duration, language: null };
     }
     const { chunks, consumedSeconds } = transcriptOf(sampled, this.tokens, (ids) => this.decode(ids), { offset: offsetSeconds, duration, isLast });
