@@ -17,6 +17,8 @@ export interface Served {
   readonly body: Buffer;
   readonly fault?: Fault;
   readonly headers?: Record<string, string>;
+  /** Send the body in pieces of this many bytes with a pause between them, so progress can be watched. */
+  readonly trickle?: { bytes: number; pauseMs: number };
 }
 
 export interface TestServer {
@@ -65,6 +67,17 @@ export async function startServer(files: Record<string, Served> = {}): Promise<T
     const slice = body.subarray(start);
     if (f.dropAfter?.onRequests.includes(n)) {
       res.write(slice.subarray(0, f.dropAfter.bytes), () => res.destroy());
+      return;
+    }
+    if (served.trickle) {
+      const { bytes, pauseMs } = served.trickle;
+      const send = (at: number) => {
+        if (res.destroyed) return;
+        if (at + bytes >= slice.length) return void res.end(slice.subarray(at));
+        res.write(slice.subarray(at, at + bytes));
+        setTimeout(() => send(at + bytes), pauseMs);
+      };
+      send(0);
       return;
     }
     res.end(slice);
