@@ -27,21 +27,27 @@ export function assertNotFromTheFuture(db: Database, migrations: readonly Migrat
   }
 }
 
-/** Brings the database up to date; returns the versions applied. */
+/**
+ * Brings the database up to date; returns the versions applied. The version is read again under the write lock:
+ * two Trove processes opening a new library at once (the app and a `trove` command) must not both migrate it —
+ * the second waits for the first and then finds nothing to do.
+ */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
   assertNotFromTheFuture(db, migrations);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
-  const current = schemaVersion(db);
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return [];
+  if (schemaVersion(db) >= latestVersion(migrations)) return [];
+  let applied: number[] = [];
   db.transaction(() => {
+    assertNotFromTheFuture(db, migrations);
+    const pending = migrations.filter((m) => m.version > schemaVersion(db));
     for (const m of pending) {
       if (m.sql) db.exec(m.sql);
       m.up?.(db);
     }
-    db.pragma(`user_version = ${latestVersion(migrations)}`);
+    if (pending.length > 0) db.pragma(`user_version = ${latestVersion(migrations)}`);
+    applied = pending.map((m) => m.version);
   }).immediate();
-  return pending.map((m) => m.version);
+  return applied;
 }
