@@ -7,6 +7,24 @@ import { assertNotFromTheFuture, migrate } from './migrate.js';
 
 export type Db = Database.Database;
 
+/**
+ * Switches the file to WAL. SQLite answers "database is locked" at once, without its busy handler, when another
+ * process is switching or migrating the same new file at that moment; WAL is a property of the file, so waiting a
+ * little and asking again settles it (the other process usually set it already).
+ */
+function enableWal(db: Db): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!/locked|busy/i.test((error as Error).message) || attempt >= 100) throw error;
+      Atomics.wait(pause, 0, 0, 10 + attempt * 5); // up to ≈ 26 s in all, on a machine that is very busy
+    }
+  }
+}
+
 export function openDatabase(file: string): Db {
   let db: Db;
   try {
@@ -20,7 +38,7 @@ export function openDatabase(file: string): Db {
   try {
     db.pragma('busy_timeout = 5000');
     assertNotFromTheFuture(db); // before WAL or anything else writes to the file
-    db.pragma('journal_mode = WAL');
+    enableWal(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath())); // SQLite opens it itself: never from app.asar
