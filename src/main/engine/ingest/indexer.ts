@@ -188,7 +188,8 @@ export class Indexer {
       }
       // The work is written down before any of it is done: a crash from here on leaves it queued. [Note: queue]
       this.store.queue.add(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath), PRIORITY.backfill, runStarted);
-      queued.push(...(target.only ? this.store.queue.some(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath)) : this.store.queue.forRoot(root.id)));
+      const rows = target.only ? this.store.queue.some(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath)) : this.store.queue.forRoot(root.id);
+      for (const row of rows) queued.push(row); // not push(...rows): a backfill of 100k+ rows would overflow the stack
       if (!target.only) fullRoots.push(root.id);
       // Files that are gone may have moved: a new file with the same content takes their item (see prepare).
       for (const k of known.values()) if (considered(k.relPath)) this.gone.set(k.id, k);

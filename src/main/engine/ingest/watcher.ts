@@ -139,7 +139,7 @@ class RootWatch {
       } else if (now.size === -1) {
         // A new folder: watch it, and report what is already in it (copied in before its watch existed).
         try {
-          ready.push(...(await this.watchTree(rel)));
+          for (const found of await this.watchTree(rel)) ready.push(found); // a moved-in tree can hold 100k+ files
         } catch {
           this.fallBackToPolling();
         }
