@@ -279,7 +279,8 @@ function findCr3Preview(bytes: Buffer): RawPreview | null {
   const largest = usable.reduce((a, b) => (b.length > a.length ? b : a));
   const ifd0 = cmt.get('CMT1');
   const exif = ifd0 ? joinTiffBlocks(ifd0, cmt.get('CMT2') ?? null, cmt.get('CMT4') ?? null) : null;
-  const orientationEntry = ifd0 ? firstIfd(ifd0)?.entries.find((e) => e.tag === TAG.Orientation && e.type === 3) : undefined;
-  const orientation = orientationEntry ? (firstIfd(ifd0!)!.le ? orientationEntry.value.readUInt16LE(0) : orientationEntry.value.readUInt16BE(0)) : 1;
+  const main = ifd0 ? firstIfd(ifd0) : null;
+  const orientationEntry = main?.entries.find((e) => e.tag === TAG.Orientation && e.type === 3);
+  const orientation = orientationEntry ? (main!.le ? orientationEntry.value.readUInt16LE(0) : orientationEntry.value.readUInt16BE(0)) : 1;
   return { jpeg: Buffer.from(largest), orientation: orientation >= 1 && orientation <= 8 ? orientation : 1, exif };
 }
