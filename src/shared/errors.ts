@@ -15,7 +15,9 @@ export const ERROR_CODES = [
   'DB_TOO_NEW', // the database was written by a newer Trove
   'DB_CORRUPT', // the database cannot be opened or read
   'UNKNOWN_OPERATION', // a front door asked for an operation the contract does not have
-  'FORBIDDEN', // a caller that is not allowed (wrong sender, missing token)
+  'UNAUTHORIZED', // a caller that did not prove who it is (browser mode: no valid token)
+  'FORBIDDEN', // a caller that is not allowed (wrong sender, wrong origin, a path outside its folder)
+  'DISK_FULL', // the disk holding the library is full: nothing was lost, work resumes once space is freed
   'INTERNAL', // a bug: the message says what failed, the log has the rest
 ] as const;
 

@@ -48,7 +48,7 @@ describe('browser mode server', () => {
     expect((await post('listRoots', {}, null)).status).toBe(401);
     const wrong = await post('listRoots', {}, 'x'.repeat(server.token.length));
     expect(wrong.status).toBe(401);
-    expect(wrong.result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(wrong.result).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     const events = await fetch(`${server.origin}/api/events`);
     expect(events.status).toBe(401);
   });

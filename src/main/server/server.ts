@@ -104,7 +104,7 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
         const viaCookie = !sameToken(bearer, token) && sameToken(readCookie(req.headers.cookie, cookieName(port)), token);
         if (!sameToken(bearer, token) && !viaCookie) {
-          send(res, 401, encodeJson(fail(new TroveError('FORBIDDEN', 'a valid token is needed (it is in the address trove serve printed)'))));
+          send(res, 401, encodeJson(fail(new TroveError('UNAUTHORIZED', 'a valid token is needed (it is in the address trove serve printed)'))));
           return;
         }
         // The cookie rides along on any request to this site; a call that changes something must also come from

@@ -33,7 +33,7 @@ export async function refreshStatus(): Promise<void> {
     app.progress = status.progress;
     app.failure = null;
   } catch (error) {
-    if (error instanceof TroveError && (error.code === 'FORBIDDEN' || error.code === 'NETWORK')) {
+    if (error instanceof TroveError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN' || error.code === 'NETWORK')) {
       app.failure = { code: error.code, message: error.message };
     } else {
       app.failure = { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };

@@ -57,8 +57,8 @@ describe('httpApi', () => {
   });
 
   it('throws TroveErrors: the server’s own, a server that is gone, an answer that is not a result', async () => {
-    const refusing = fakeServer(() => ({ status: 401, text: '{"ok":false,"error":{"code":"FORBIDDEN","message":"a valid token is needed"}}' }));
-    await expect(httpApi({ base: '', token: 'x', fetch: refusing.fetch, eventSource: noEvents }).status({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const refusing = fakeServer(() => ({ status: 401, text: '{"ok":false,"error":{"code":"UNAUTHORIZED","message":"a valid token is needed"}}' }));
+    await expect(httpApi({ base: '', token: 'x', fetch: refusing.fetch, eventSource: noEvents }).status({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const gone: FetchLike = async () => {
       throw new TypeError('Failed to fetch');
     };
