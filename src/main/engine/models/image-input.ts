@@ -1,4 +1,7 @@
-// Opening any photo Trove indexes as a sharp pipeline. [Note: image-formats]
+// The one opener of photos: any photo Trove indexes, as an upright sharp pipeline. [Note: image-formats]
+// Embedding (`encoder.ts`, `prepareImage`), OCR (`ingest/ocr-worker.ts`) and thumbnails (`thumbnails.ts`) all open
+// photos here and nowhere else, so a format or an orientation handled here is handled for all three. It lives in
+// models/ beside the preprocessing it was first written for; the OCR worker imports it across the folder.
 // sharp's own libvips reads JPEG, PNG, WebP, GIF (first frame), TIFF and AVIF. HEIC (HEVC in HEIF, what iPhones
 // write) is not in its prebuilt binaries for patent reasons, so it is decoded by libheif compiled to WebAssembly
 // (heic-decode, from npm, no download step) and handed to sharp as raw pixels. libheif applies the container's
@@ -17,6 +20,11 @@ export interface OpenedImage {
   readonly height: number;
   /** A fresh pipeline, already upright. */
   pipeline(): Sharp;
+}
+
+/** The size a viewer shows for a stored width × height under EXIF orientation (1–8): 5–8 turn it on its side. */
+export function uprightSize(width: number, height: number, orientation: number): { width: number; height: number } {
+  return orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height };
 }
 
 /** EXIF orientation (1–8) applied to a pipeline that does not carry it. */
@@ -45,14 +53,12 @@ export async function openImage(input: Buffer | string, options: SharpOptions = 
     if (!preview) throw new Error('the RAW file holds no embedded JPEG preview Trove can read');
     const previewMeta = await sharp(preview.jpeg, options).metadata();
     if (!previewMeta.width || !previewMeta.height) throw new Error('no image dimensions');
-    const sideways = preview.orientation >= 5;
     // The RAW's own EXIF (a TIFF header at its start, or CR3's CMT blocks joined) gives capture time and camera;
     // the preview's may be stripped.
     const meta: Metadata = { ...previewMeta, format: 'raw' as Metadata['format'], exif: preview.exif ?? bytes.subarray(0, Math.min(bytes.length, 4 * 1024 * 1024)) };
     return {
       meta,
-      width: sideways ? previewMeta.height : previewMeta.width,
-      height: sideways ? previewMeta.width : previewMeta.height,
+      ...uprightSize(previewMeta.width, previewMeta.height, preview.orientation),
       pipeline: () => orient(sharp(preview.jpeg, options), preview.orientation),
     };
   }
@@ -67,11 +73,9 @@ export async function openImage(input: Buffer | string, options: SharpOptions = 
     const raw = { width: decoded.width, height: decoded.height, channels: 4 as const };
     return { meta, width: decoded.width, height: decoded.height, pipeline: () => sharp(rgba, { raw }) };
   }
-  const sideways = (meta.orientation ?? 1) >= 5;
   return {
     meta,
-    width: sideways ? meta.height : meta.width,
-    height: sideways ? meta.width : meta.height,
+    ...uprightSize(meta.width, meta.height, meta.orientation ?? 1),
     pipeline: () => sharp(input, options).rotate(),
   };
 }
