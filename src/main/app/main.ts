@@ -14,7 +14,7 @@ import { EngineLink, type HostProcess } from './engine-link.js';
 import { callHandler, shellHandlers } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { appHandler, mediaHandler, PRIVILEGED_SCHEMES } from './protocols.js';
-import { APP_URL, isAppUrl, onNavigate, onWindowOpen, trustedSender } from './security.js';
+import { APP_URL, onFrameNavigate, onNavigate, onPermissionCheck, onPermissionRequest, onWindowOpen, trustedSender } from './security.js';
 import { loadState, MIN_SIZE, trackWindow } from './window-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/main/app
@@ -88,10 +88,10 @@ function start(): void {
   protocol.handle(APP_SCHEME, appHandler(RENDERER));
   protocol.handle(MEDIA_SCHEME, mediaHandler((id, variant) => link.mediaFile(id, variant)));
 
-  // No page of Trove needs a camera, notifications or the like; copying text and full-screen video are all.
-  session.defaultSession.setPermissionRequestHandler((contents, permission, grant) =>
-    grant(isAppUrl(contents.getURL()) && (permission === 'clipboard-sanitized-write' || permission === 'fullscreen')),
-  );
+  // No page of Trove needs a camera, notifications or the like: checks and requests get one answer, refused but for
+  // writing to the clipboard from an app page. [Note: permissions]
+  session.defaultSession.setPermissionCheckHandler(onPermissionCheck);
+  session.defaultSession.setPermissionRequestHandler(onPermissionRequest);
 
   const isTrusted = trustedSender(() => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null));
   ipcMain.handle(IPC.call, callHandler({ isTrusted, forward: (op, req) => link.call(op, req) }));
@@ -151,10 +151,11 @@ function start(): void {
   });
 }
 
-// Every web contents, the main window's and any other: no navigation away from the app, no new windows, no
-// <webview>; links to the web open in the default browser.
+// Every web contents, the main window's and any other: no navigation away from the app in any frame, no new
+// windows, no <webview>; links to the web open in the default browser.
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', onNavigate(shell));
+  contents.on('will-frame-navigate', onFrameNavigate(shell));
   contents.on('will-redirect', onNavigate(shell));
   contents.setWindowOpenHandler(onWindowOpen(shell));
   contents.on('will-attach-webview', (event) => event.preventDefault());

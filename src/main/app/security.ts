@@ -1,4 +1,4 @@
-// Who may talk to the main process, and where the window may go. [Note: electron-shell]
+// Who may talk to the main process, where the window may go, and what its pages may ask for. [Note: electron-shell]
 // The page is the app's own (`trove://app/…`, served from the built renderer); nothing else is ever loaded in the
 // window, links to the web open in the default browser, and every IPC call is checked against the main window's
 // top frame before it reaches the engine.
@@ -89,10 +89,89 @@ export function onNavigate(shell: ExternalOpener): (event: { preventDefault(): v
   };
 }
 
+/** A navigation as `will-frame-navigate` reports it (Electron ≥ 25): in any frame of the page, the main one included. */
+export interface FrameNavigation {
+  readonly url: string;
+  readonly isMainFrame: boolean;
+  preventDefault(): void;
+}
+
+/**
+ * The navigation rule of `onNavigate` for every frame: no frame leaves the app's pages. `will-navigate` sees only
+ * the main frame; `will-frame-navigate` also sees iframes, which the CSP's `frame-src 'none'` should already keep
+ * off the page — this is the second lock. The main frame is treated exactly as by `onNavigate` (Electron emits
+ * `will-navigate` first and skips `will-frame-navigate` once it is prevented, so a link opens the browser once).
+ * A subframe's navigation away is only stopped: Trove makes no frames, so nothing in one may choose what the
+ * default browser opens.
+ */
+export function onFrameNavigate(shell: ExternalOpener): (details: FrameNavigation) => void {
+  const navigate = onNavigate(shell);
+  return (details) => {
+    if (details.isMainFrame) return navigate(details, details.url);
+    if (!isAppUrl(details.url)) details.preventDefault();
+  };
+}
+
 /** `window.open` and target=_blank never make a window: http(s) goes to the default browser, the rest nowhere. */
 export function onWindowOpen(shell: ExternalOpener): (details: { url: string }) => { action: 'deny' } {
   return ({ url }) => {
     if (isExternalHttp(url)) void shell.openExternal(url).catch(() => undefined);
     return { action: 'deny' };
   };
+}
+
+/**
+ * The web permissions an app page may have. [Note: permissions]
+ * Chromium asks the session twice: a permission *check* (`setPermissionCheckHandler`: synchronous, made by
+ * `navigator.permissions.query`, by the device APIs before they list anything, and by most APIs before they
+ * request) and a permission *request* (`setPermissionRequestHandler`: the prompt a browser would show). Electron
+ * answers yes to both when no handler is set, so Trove sets both, and both ask `permissionAllowed`, so they cannot
+ * disagree. The UI uses no permission-gated API (no camera, microphone, notifications, geolocation, devices,
+ * Fullscreen API, clipboard reads): copy and paste go through the Edit menu's roles (`webContents.copy()`, no
+ * permission) and full screen through the View menu's (the window's own, not the page's). The one permission
+ * kept is `clipboard-sanitized-write` (the async clipboard's writeText/write): write only, sanitised, and what
+ * Chromium grants any focused page without asking — so the same UI behaves alike in the app and in browser mode.
+ * `fullscreen` is no longer granted: nothing on the page asks for it, and a page that can take the whole screen
+ * can draw a fake system dialog. Everything else, and anything asked by a frame that is not an app page's main
+ * frame, is refused.
+ */
+export const PAGE_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/** Who asks for a permission: the page of the web contents, and the frame that asks. */
+export interface PermissionAsker {
+  /** The web contents' URL, or null where Chromium names no web contents (a check for a service worker). */
+  readonly pageUrl: string | null;
+  /** The asking frame's URL or origin. */
+  readonly frameUrl: string;
+  readonly isMainFrame: boolean;
+}
+
+/** Whether a permission is allowed: one of PAGE_PERMISSIONS, asked by the main frame of an app page. [Note: permissions] */
+export function permissionAllowed(permission: string, asker: PermissionAsker): boolean {
+  return PAGE_PERMISSIONS.has(permission) && asker.isMainFrame && asker.pageUrl !== null && isAppUrl(asker.pageUrl) && isAppUrl(asker.frameUrl);
+}
+
+/** The part of a web contents the permission handlers read. */
+export interface PermissionContents {
+  getURL(): string;
+}
+
+/** `session.setPermissionRequestHandler`: grants what `permissionAllowed` allows, refuses the rest. */
+export function onPermissionRequest(
+  contents: PermissionContents,
+  permission: string,
+  grant: (granted: boolean) => void,
+  details: { readonly requestingUrl: string; readonly isMainFrame: boolean },
+): void {
+  grant(permissionAllowed(permission, { pageUrl: contents.getURL(), frameUrl: details.requestingUrl, isMainFrame: details.isMainFrame }));
+}
+
+/** `session.setPermissionCheckHandler`: the same answer, given synchronously, for the origin that asks. */
+export function onPermissionCheck(
+  contents: PermissionContents | null,
+  permission: string,
+  requestingOrigin: string,
+  details: { readonly isMainFrame: boolean },
+): boolean {
+  return permissionAllowed(permission, { pageUrl: contents?.getURL() ?? null, frameUrl: requestingOrigin, isMainFrame: details.isMainFrame });
 }

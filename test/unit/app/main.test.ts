@@ -58,7 +58,9 @@ const fake = vi.hoisted(() => {
   }
   const handlers = new Map<string, (...args: unknown[]) => unknown>();
   const protocols = new Map<string, (request: Request) => Promise<Response>>();
-  let permission: ((contents: { getURL(): string }, permission: string, grant: (ok: boolean) => void) => void) | null = null;
+  type Details = { requestingUrl: string; isMainFrame: boolean };
+  let permission: ((contents: { getURL(): string }, permission: string, grant: (ok: boolean) => void, details: Details) => void) | null = null;
+  let permissionCheck: ((contents: { getURL(): string } | null, permission: string, origin: string, details: { isMainFrame: boolean }) => boolean) | null = null;
   const utility: { fork?: (modulePath: string, args: string[], options: { env?: NodeJS.ProcessEnv }) => unknown } = {};
   const electron = {
     app,
@@ -72,11 +74,16 @@ const fake = vi.hoisted(() => {
       handle: (scheme: string, h: (request: Request) => Promise<Response>) => protocols.set(scheme, h),
     },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }] },
-    session: { defaultSession: { setPermissionRequestHandler: (h: typeof permission) => (permission = h) } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: typeof permission) => (permission = h),
+        setPermissionCheckHandler: (h: typeof permissionCheck) => (permissionCheck = h),
+      },
+    },
     shell: { openExternal: record('shell.openExternal', async () => undefined), showItemInFolder: record('shell.showItemInFolder'), openPath: record('shell.openPath', async () => '') },
     utilityProcess: { fork: (...args: Parameters<NonNullable<typeof utility.fork>>) => utility.fork!(...args) },
   };
-  return { electron, calls, markReady, windows, handlers, protocols, utility, permission: () => permission };
+  return { electron, calls, markReady, windows, handlers, protocols, utility, permission: () => permission, permissionCheck: () => permissionCheck };
 });
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 
@@ -158,25 +165,46 @@ describe('after ready', () => {
     expect(decodeJson((await call(other, 'listRoots', '{}')) as string)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
-  it('grants the page copying and full screen, nothing else', () => {
+  it('grants the page writing to the clipboard, nothing else, whether Chromium asks or checks', () => {
     const ask = (contents: string, permission: string) => {
       let granted: boolean | null = null;
-      fake.permission()!({ getURL: () => contents }, permission, (ok) => (granted = ok));
+      fake.permission()!({ getURL: () => contents }, permission, (ok) => (granted = ok), { requestingUrl: contents, isMainFrame: true });
       return granted;
     };
+    // A check names the asking frame by its origin, as Chromium serialises it (for the app: "trove://app/").
+    const check = (contents: string | null, permission: string, origin: string) =>
+      fake.permissionCheck()!(contents === null ? null : { getURL: () => contents }, permission, origin, { isMainFrame: true });
     expect(ask('trove://app/index.html', 'clipboard-sanitized-write')).toBe(true);
-    expect(ask('trove://app/index.html', 'media')).toBe(false);
-    expect(ask('trove://app/index.html', 'geolocation')).toBe(false);
+    expect(check('trove://app/index.html', 'clipboard-sanitized-write', 'trove://app/')).toBe(true);
+    for (const permission of ['fullscreen', 'media', 'geolocation', 'notifications', 'hid', 'clipboard-read']) {
+      expect(ask('trove://app/index.html', permission), permission).toBe(false);
+      expect(check('trove://app/index.html', permission, 'trove://app/'), permission).toBe(false);
+    }
     expect(ask('https://evil.example/', 'clipboard-sanitized-write')).toBe(false);
+    expect(check('https://evil.example/', 'clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(check(null, 'clipboard-sanitized-write', 'trove://app/')).toBe(false);
   });
 
-  it('guards every web contents: no navigation away, no new windows, no webviews', () => {
+  it('guards every web contents: no navigation away in any frame, no new windows, no webviews', () => {
     const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn() });
     fake.electron.app.emit('web-contents-created', {}, contents);
     const navigation = { preventDefault: vi.fn() };
     contents.emit('will-navigate', navigation, 'https://example.org/');
     expect(navigation.preventDefault).toHaveBeenCalled();
     expect(fake.calls).toContainEqual(['shell.openExternal', 'https://example.org/']);
+    // will-frame-navigate passes one details object (Electron ≥ 25), for subframes and the main frame alike.
+    const opened = () => fake.calls.filter((c) => c[0] === 'shell.openExternal').length;
+    const before = opened();
+    const frame = { url: 'https://example.org/framed', isMainFrame: false, preventDefault: vi.fn() };
+    contents.emit('will-frame-navigate', frame);
+    expect(frame.preventDefault).toHaveBeenCalled();
+    const top = { url: 'file:///etc/passwd', isMainFrame: true, preventDefault: vi.fn() };
+    contents.emit('will-frame-navigate', top);
+    expect(top.preventDefault).toHaveBeenCalled();
+    expect(opened()).toBe(before);
+    const inApp = { url: 'trove://app/library', isMainFrame: false, preventDefault: vi.fn() };
+    contents.emit('will-frame-navigate', inApp);
+    expect(inApp.preventDefault).not.toHaveBeenCalled();
     const opener = contents.setWindowOpenHandler.mock.calls[0]![0] as (d: { url: string }) => unknown;
     expect(opener({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     const webview = { preventDefault: vi.fn() };
