@@ -40,6 +40,16 @@ interface Period {
   readonly end: number; // exclusive
 }
 
+/**
+ * Midnight UTC of a day, for any year the language can write (0000–9999): Date.UTC reads years 0–99 as 1900–1999,
+ * so `after:0024` would have meant 1924. Months and days past their end roll over, as in Date.UTC.
+ */
+function utcDay(year: number, monthIndex: number, day: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  return d.getTime();
+}
+
 /** YYYY, YYYY-MM or YYYY-MM-DD as a UTC period; null when it is not a real date. */
 export function parseDatePeriod(value: string): Period | null {
   const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/.exec(value);
@@ -48,11 +58,11 @@ export function parseDatePeriod(value: string): Period | null {
   const month = m[2] === undefined ? null : Number(m[2]);
   const day = m[3] === undefined ? null : Number(m[3]);
   if (month !== null && (month < 1 || month > 12)) return null;
-  if (month === null) return { start: Date.UTC(year, 0, 1), end: Date.UTC(year + 1, 0, 1) };
-  if (day === null) return { start: Date.UTC(year, month - 1, 1), end: Date.UTC(year, month, 1) };
-  const start = Date.UTC(year, month - 1, day);
+  if (month === null) return { start: utcDay(year, 0, 1), end: utcDay(year + 1, 0, 1) };
+  if (day === null) return { start: utcDay(year, month - 1, 1), end: utcDay(year, month, 1) };
+  const start = utcDay(year, month - 1, day);
   if (new Date(start).getUTCDate() !== day) return null; // 2023-02-30 and the like
-  return { start, end: Date.UTC(year, month - 1, day + 1) };
+  return { start, end: utcDay(year, month - 1, day + 1) };
 }
 
 /** Split on whitespace, keeping "quoted parts" together (an unclosed quote runs to the end). */

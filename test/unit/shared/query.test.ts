@@ -64,6 +64,14 @@ describe('parseDatePeriod', () => {
     expect(parseDatePeriod('2023-12')).toEqual({ start: Date.UTC(2023, 11, 1), end: Date.UTC(2024, 0, 1) });
     expect(parseDatePeriod('2024-02-29')).toEqual({ start: Date.UTC(2024, 1, 29), end: Date.UTC(2024, 2, 1) });
   });
+  it('reads years 0000–0099 as themselves, not as 1900–1999 (found by test/unit/fuzz/query.test.ts)', () => {
+    const start = (value: string) => new Date(parseDatePeriod(value)!.start).toISOString();
+    expect(start('0024')).toBe('0024-01-01T00:00:00.000Z');
+    expect(start('0099-12')).toBe('0099-12-01T00:00:00.000Z');
+    expect(new Date(parseDatePeriod('0099-12-31')!.end).toISOString()).toBe('0100-01-01T00:00:00.000Z');
+    expect(start('0000-02-29')).toBe('0000-02-29T00:00:00.000Z'); // year 0 is a leap year (proleptic Gregorian)
+    expect(parseDatePeriod('0100-02-29')).toBeNull();
+  });
   it('refuses what is not a date', () => {
     for (const bad of ['23', '2023-13', '2023-00', '2023-02-29', 'yesterday', '2023/01/01']) {
       expect(parseDatePeriod(bad), bad).toBeNull();
