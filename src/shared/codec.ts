@@ -34,10 +34,26 @@ export function encodeJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $bytes: toBase64(v) } : v));
 }
 
+const isBytes = (v: unknown): v is { $bytes: string } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { $bytes?: unknown }).$bytes === 'string' && Object.keys(v).length === 1;
+
+/**
+ * JSON text back to a value, `{ "$bytes": … }` objects to Uint8Array. Throws a SyntaxError, and nothing else, when
+ * the text is not JSON. The bytes are found by a walk with a stack of its own rather than JSON.parse's reviver,
+ * which recurses: a few thousand nested brackets overflowed the call stack (a RangeError; found by
+ * test/unit/fuzz/codec.test.ts). [Note: fuzzing]
+ */
 export function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { $bytes?: unknown }).$bytes === 'string' && Object.keys(v).length === 1
-      ? fromBase64((v as { $bytes: string }).$bytes)
-      : v,
-  );
+  const root: unknown = JSON.parse(text);
+  if (isBytes(root)) return fromBase64(root.$bytes);
+  const stack: object[] = typeof root === 'object' && root !== null ? [root] : [];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    for (const key of Object.keys(node)) {
+      const v: unknown = (node as Record<string, unknown>)[key];
+      // Defined, not assigned: a key named "__proto__" is an own property here, as JSON.parse made it.
+      if (isBytes(v)) Object.defineProperty(node, key, { value: fromBase64(v.$bytes), writable: true, enumerable: true, configurable: true });
+      else if (typeof v === 'object' && v !== null) stack.push(v);
+    }
+  }
+  return root;
 }

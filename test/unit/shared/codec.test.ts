@@ -18,4 +18,20 @@ describe('codec', () => {
     expect(back.list).toEqual([1, 'a', null]);
     expect(back.nested).toEqual({ $bytes: 'x', other: 1 });
   });
+
+  it('reads deeply nested JSON, bytes at the bottom too (the reviver overflowed the stack; found by test/unit/fuzz/codec.test.ts)', () => {
+    const depth = 50_000;
+    const back = decodeJson(`${'['.repeat(depth)}{"$bytes":"AQL6"}${']'.repeat(depth)}`);
+    let inner: unknown = back;
+    for (let i = 0; i < depth; i++) inner = (inner as unknown[])[0];
+    expect(inner).toEqual(new Uint8Array([1, 2, 250]));
+    expect(() => decodeJson('{"a":'.repeat(depth))).toThrow(SyntaxError);
+  });
+
+  it('keeps a "__proto__" key an own property, bytes or not, as JSON.parse does', () => {
+    const back = decodeJson('{"__proto__":{"$bytes":"AQ=="},"x":{"__proto__":{"polluted":true}}}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual(new Uint8Array([1]));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
