@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordingTime, sniffAudio, type AudioFormat } from '../../../src/main/engine/ingest/audio.js';
+import { AudioError, decodeAudio, recordingTime, sniffAudio, type AudioFormat } from '../../../src/main/engine/ingest/audio.js';
 import { FlacFrames, isFrameHeader } from '../../../src/main/engine/ingest/audio-flac.js';
 import { shiftChunkOffsets } from '../../../src/main/engine/ingest/audio-mp4.js';
 
@@ -227,5 +227,39 @@ describe('moving an M4A index in front of its audio', () => {
     expect([view.getUint32(find('stco') + 8), view.getUint32(find('stco') + 12)]).toEqual([100, 5077]);
     expect(view.getUint32(find('co64') + 8) * 2 ** 32 + view.getUint32(find('co64') + 12)).toBe(2 ** 32 + 16 + 77);
     expect(shiftChunkOffsets(moov, (o) => o + 0xffffffff)).toBe(false);
+  });
+
+  // Both found by test/unit/fuzz/audio.test.ts.
+  const nested = (depth: number, type = 'moov') => {
+    const b = new Uint8Array(depth * 8);
+    const view = new DataView(b.buffer);
+    for (let i = 0; i < depth; i++) {
+      view.setUint32(i * 8, (depth - i) * 8);
+      b.set(ascii(type), i * 8 + 4);
+    }
+    return b;
+  };
+
+  it('leaves containers nested past any real file alone instead of overflowing the stack', async () => {
+    expect(shiftChunkOffsets(nested(50_000, 'trak'), (o) => o + 1)).toBe(true);
+    // As a whole file, index after the audio: the reason is an AudioError, not a RangeError from the reordering.
+    const ftyp = concat(new Uint8Array([0, 0, 0, 16]), ascii('ftypM4A '), new Uint8Array(4));
+    const mdat = concat(new Uint8Array([0, 0, 0, 24]), ascii('mdat'), new Uint8Array(16));
+    const path = join(dir, `f${n++}.m4a`);
+    writeFileSync(path, concat(ftyp, mdat, nested(20_000)));
+    const outcome = await (async () => {
+      for await (const _piece of decodeAudio(path)) void _piece;
+    })().then(
+      () => 'decoded',
+      (error: unknown) => error,
+    );
+    expect(outcome === 'decoded' || outcome instanceof AudioError, String(outcome)).toBe(true);
+  });
+
+  it('writes back only offsets that move, so a 64-bit one past 2^53 (read rounded) is left as it was', () => {
+    const co64 = concat(new Uint8Array([0, 0, 0, 24]), ascii('co64'), new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1]), new Uint8Array([1, 0, 0, 0, 0, 0, 0, 1]));
+    const before = Uint8Array.from(co64);
+    expect(shiftChunkOffsets(co64, (o) => (o < 1000 ? o + 77 : o))).toBe(true);
+    expect(co64).toEqual(before);
   });
 });

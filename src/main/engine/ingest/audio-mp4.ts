@@ -11,6 +11,12 @@ import type { FileHandle } from 'node:fs/promises';
 /** Moov boxes larger than this are not moved (the file is read in order instead; see the memory note). */
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
+/**
+ * A file nests them five deep (moov > trak > mdia > minf > stbl); deeper is damage, left as it is for the decoder to
+ * judge. Without a limit, a few thousand nested boxes overflowed the call stack: a RangeError instead of a reason
+ * (found by test/unit/fuzz/audio.test.ts).
+ */
+const MAX_DEPTH = 8;
 
 export type Piece = { readonly start: number; readonly end: number } | { readonly bytes: Uint8Array };
 
@@ -56,7 +62,7 @@ async function topLevelBoxes(fh: FileHandle, fileSize: number): Promise<Box[] | 
  */
 export function shiftChunkOffsets(moov: Uint8Array, shift: (offset: number) => number): boolean {
   const view = new DataView(moov.buffer, moov.byteOffset, moov.byteLength);
-  const walk = (from: number, to: number): boolean => {
+  const walk = (from: number, to: number, depth: number): boolean => {
     let pos = from;
     while (pos + 8 <= to) {
       let size = view.getUint32(pos);
@@ -70,7 +76,7 @@ export function shiftChunkOffsets(moov: Uint8Array, shift: (offset: number) => n
       if (size < header || pos + size > to) return true; // damaged: leave the rest for the decoder to judge
       const body = pos + header;
       if (CONTAINERS.has(type)) {
-        if (!walk(body, pos + size)) return false;
+        if (depth < MAX_DEPTH && !walk(body, pos + size, depth + 1)) return false;
       } else if (type === 'stco' && body + 8 <= pos + size) {
         const n = Math.min(view.getUint32(body + 4), Math.floor((pos + size - body - 8) / 4));
         for (let i = 0; i < n; i++) {
@@ -83,7 +89,11 @@ export function shiftChunkOffsets(moov: Uint8Array, shift: (offset: number) => n
         const n = Math.min(view.getUint32(body + 4), Math.floor((pos + size - body - 8) / 8));
         for (let i = 0; i < n; i++) {
           const at = body + 8 + i * 8;
-          const moved = shift(view.getUint32(at) * 2 ** 32 + view.getUint32(at + 4));
+          const offset = view.getUint32(at) * 2 ** 32 + view.getUint32(at + 4);
+          const moved = shift(offset);
+          // Written only when it moves: an offset past 2^53 (no file is that long, but damaged bytes say anything)
+          // is read rounded, and writing it back changed bytes that were to stay (found by test/unit/fuzz/audio.test.ts).
+          if (moved === offset) continue;
           view.setUint32(at, Math.floor(moved / 2 ** 32));
           view.setUint32(at + 4, moved % 2 ** 32);
         }
@@ -92,7 +102,7 @@ export function shiftChunkOffsets(moov: Uint8Array, shift: (offset: number) => n
     }
     return true;
   };
-  return walk(0, moov.length);
+  return walk(0, moov.length, 0);
 }
 
 /**
