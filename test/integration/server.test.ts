@@ -1,5 +1,5 @@
 // Browser mode: the API over HTTP on 127.0.0.1 with a per-launch token, and its events as a stream.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,37 @@ describe('browser mode server', () => {
     expect((await post('listRoots', {}, null, jar)).status).toBe(403);
     expect((await post('listRoots', {}, null, { ...jar, origin: 'http://127.0.0.1:1' })).status).toBe(403);
     expect((await post('listRoots', {}, null, { ...jar, origin: server.origin })).status).toBe(200);
+  });
+
+  it('answers a malformed percent-encoding anywhere in the path, or an address that is no URL, with 400 INVALID_ARGUMENT (it was a 500)', async () => {
+    const ui = join(tmp.dir, 'ui');
+    mkdirSync(ui, { recursive: true });
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Trove</title>');
+    const withUi = await serve(engine, { staticDir: ui });
+    // Sent as written: fetch would resolve `..` and re-encode before the server saw the path.
+    const get = (origin: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(origin);
+        const req = request({ host: '127.0.0.1', port: url.port, path, headers: { authorization: `Bearer ${server.token}` } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      for (const origin of [withUi.origin, server.origin]) {
+        for (const path of ['/%E0%A4%A', '/assets/%zz.js', '/%ED%A0%80', '/a/%C0%AF/../b', '/%', '/api/%E0%A4%A', '/media/1/%zz', '//[', '//a:99999/']) {
+          const r = await get(origin, path);
+          expect(r.status, `${origin}${path}`).toBe(400);
+          expect(decodeJson(r.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+        }
+      }
+      expect(await get(withUi.origin, '/%E2%82%AC/..%2F..%2Fpackage.json')).toMatchObject({ status: 200, body: '<!doctype html><title>Trove</title>' });
+    } finally {
+      await withUi.close();
+    }
   });
 
   it('answers an unknown operation with 404 and UNKNOWN_OPERATION, and a GET on an operation with 405', async () => {

@@ -17,7 +17,7 @@ import { dispatch } from '../../shared/dispatch.js';
 import { TroveError } from '../../shared/errors.js';
 import { parseMediaPath, type MediaVariant } from '../../shared/media.js';
 import { fail } from '../../shared/result.js';
-import { cookieName, parseRange, readCookie, tokenCookie } from './http.js';
+import { cookieName, parseRange, readCookie, requestTarget, tokenCookie } from './http.js';
 
 /**
  * What the server serves: the contract, and optionally the files behind media URLs (the Engine has it; a bare
@@ -93,12 +93,17 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const host = req.headers.host ?? '';
       if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
         send(res, 403, encodeJson(fail(new TroveError('FORBIDDEN', 'this server answers only on 127.0.0.1'))));
         return;
       }
+      const target = requestTarget(req.url);
+      if (!target) {
+        send(res, 400, encodeJson(fail(new TroveError('INVALID_ARGUMENT', "the request's address is malformed (a broken percent-encoding in its path, or no URL at all)"))));
+        return;
+      }
+      const { url } = target;
       const media = url.pathname.startsWith('/media/');
       if (url.pathname.startsWith('/api/') || media) {
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
@@ -135,7 +140,7 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
       // Opening the page with the token in its address hands the token to a cookie, for <img>, <audio> and the
       // event stream; the page then drops the token from the address bar.
       if (sameToken(url.searchParams.get('token'), token)) res.setHeader('set-cookie', tokenCookie(port, token));
-      serveStatic(url.pathname, res);
+      serveStatic(target.path, res);
     })().catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, encodeJson(fail(error)));
     });
@@ -219,14 +224,15 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
     stream.pipe(res);
   }
 
-  function serveStatic(pathname: string, res: ServerResponse): void {
+  /** A file of the built UI; `path` is decoded (requestTarget), and whatever it says, nothing outside `dir` is served. */
+  function serveStatic(path: string, res: ServerResponse): void {
     const dir = options.staticDir;
     if (!dir || !existsSync(dir)) {
       send(res, 404, 'The Trove interface is not built in this checkout; the API answers at /api/<operation>.', 'text/plain; charset=utf-8');
       return;
     }
     const root = resolve(dir);
-    const file = resolve(join(root, normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '') || 'index.html'));
+    const file = resolve(join(root, normalize(path).replace(/^([/\\])+/, '') || 'index.html'));
     const target = file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile() ? file : join(root, 'index.html');
     if (!existsSync(target)) {
       send(res, 404, 'not found', 'text/plain; charset=utf-8');

@@ -1,6 +1,6 @@
 // Pure HTTP helpers of browser mode: byte ranges (audio seeking) and the token cookie.
 import { describe, expect, it } from 'vitest';
-import { cookieName, parseRange, readCookie, tokenCookie } from '../../../src/main/server/http.js';
+import { cookieName, parseRange, readCookie, requestTarget, tokenCookie } from '../../../src/main/server/http.js';
 
 describe('parseRange', () => {
   it('answers the whole file without a usable Range header', () => {
@@ -23,6 +23,29 @@ describe('parseRange', () => {
     expect(parseRange('bytes=200-300', 100)).toEqual({ kind: 'unsatisfiable' });
     expect(parseRange('bytes=-0', 100)).toEqual({ kind: 'unsatisfiable' });
     expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
+  });
+});
+
+describe('parseRange past 2^53', () => {
+  it('ignores a range whose last position is below its first, however long the numbers (found by test/unit/fuzz/http.test.ts)', () => {
+    expect(parseRange('bytes=9007199254740993-9007199254740992', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=9627435428135900-9627435428135899', 0)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=9007199254740992-9007199254740993', 100)).toEqual({ kind: 'unsatisfiable' });
+  });
+});
+
+describe('requestTarget', () => {
+  it('reads the path, percent-decoded, with dot-segments resolved', () => {
+    expect(requestTarget('/assets/a%20b.js?v=1')).toMatchObject({ path: '/assets/a b.js' });
+    expect(requestTarget('/a/%2e%2e/b')?.path).toBe('/b');
+    expect(requestTarget('/%E2%82%AC')?.path).toBe('/€');
+    expect(requestTarget('/x?q=%zz')?.path).toBe('/x'); // the query is read leniently, by URLSearchParams
+  });
+
+  it('refuses a broken percent-encoding anywhere in the path, and an address that is no URL', () => {
+    for (const raw of ['/%E0%A4%A', '/%', '/%zz', '/%ED%A0%80', '/%C0%AF', '/a/%zz/..', '//[', '//a:99999/', 'http://[/']) {
+      expect(requestTarget(raw), raw).toBeNull();
+    }
   });
 });
 
