@@ -37,7 +37,7 @@ export async function benchIngest(filter: string, line: Line): Promise<void> {
   if (NAMES[0]!.includes(filter)) {
     await scanRoot(TREE, new IgnoreRules()); // warm the page cache
     const t0 = performance.now();
-    const scanned = await scanRoot(TREE, new IgnoreRules());
+    const { files: scanned } = await scanRoot(TREE, new IgnoreRules());
     const s = (performance.now() - t0) / 1000;
     line(NAMES[0]!, `${Math.round(scanned.length / s)} files/s`, `${scanned.length} files in 1,000 folders listed with size and mtime in ${s.toFixed(2)} s, warm cache, nothing read`);
   }
@@ -46,7 +46,7 @@ export async function benchIngest(filter: string, line: Line): Promise<void> {
     // A library that already holds these 100k files: what Trove does at every start to catch up with the disk.
     const tmp = tempDir('bench-reconcile');
     try {
-      const scanned = await scanRoot(TREE, new IgnoreRules());
+      const { files: scanned } = await scanRoot(TREE, new IgnoreRules());
       const store = Store.open(join(tmp.dir, 'library.db'));
       const root = store.roots.add(TREE, [], Date.now(), false);
       const space = store.spaces.ensure('fixture-colours', '1', 16);

@@ -17,6 +17,7 @@ import type {
   ModelProgress,
   ModelVariant,
   Root,
+  SkippedPath,
   SpaceInfo,
   Thumbnail,
 } from './types.js';
@@ -61,6 +62,8 @@ export interface Operations {
   status: { req: Record<string, never>; res: IndexStatus };
   /** Files that could not be indexed, each with its reason (`error`), ordered by path; limit default 1000. */
   listErrors: { req: { readonly limit?: number }; res: readonly ItemSummary[] };
+  /** Paths inside watched folders that Trove did not follow (links that lead outside), each with its reason. */
+  listSkipped: { req: { readonly limit?: number }; res: readonly SkippedPath[] };
   search: { req: SearchRequest; res: SearchResponse };
   related: { req: RelatedRequest; res: RelatedResponse };
   getItem: { req: ItemRef; res: ItemDetail };
@@ -90,6 +93,7 @@ export const OPERATION_NAMES = [
   'resumeIndexing',
   'status',
   'listErrors',
+  'listSkipped',
   'search',
   'related',
   'getItem',

@@ -50,5 +50,10 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof TroveError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
+  // SQLite's SQLITE_FULL and the file system's ENOSPC, from whichever layer met them. [Note: disk-full]
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || /database or disk is full/i.test(message)) {
+    return { code: 'DISK_FULL', message: 'the disk that holds Trove\'s library is full: free some space there and try again (nothing was lost)' };
+  }
   return { code: 'INTERNAL', message };
 }

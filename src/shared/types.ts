@@ -100,6 +100,8 @@ export interface IndexProgress {
   readonly etaSeconds: number | null;
   readonly current: string | null; // the file being worked on
   readonly paused: boolean; // indexing waits until resumed (queries are still answered)
+  /** Why indexing waits without being paused, for a person: a full disk, another Trove process indexing. */
+  readonly waiting: string | null;
 }
 
 export interface IndexSummary {
@@ -124,11 +126,25 @@ export interface IndexStatus {
   readonly transcriptionPending: number; // recordings not yet transcribed (transcription runs after OCR)
   /** Why those recordings wait, when it is not just their turn: no speech pack (and the command that fetches one). */
   readonly transcriptionBlocked: string | null;
+  /** Files found new or changed and not indexed yet (the library's work queue, kept across restarts). */
+  readonly queued: number;
+  /** Why those files wait, for a person: being indexed now, paused, another Trove process indexing, a full disk… */
+  readonly queuedWhy: string | null;
+  /** Paths not followed (links that lead outside their watched folder), listed with their reasons by listSkipped. */
+  readonly skipped: number;
   readonly roots: readonly Root[];
   readonly counts: { readonly [K in ItemKind]: number };
   readonly errors: number;
   readonly spaces: readonly SpaceInfo[];
   readonly model: { readonly id: string; readonly revision: string; readonly path: string } | null;
+}
+
+/** A path inside a watched folder that Trove did not follow, and why (see the link rule in docs/architecture.md). */
+export interface SkippedPath {
+  readonly rootId: number;
+  readonly path: string; // absolute, as the folder names it
+  readonly relPath: string;
+  readonly reason: string;
 }
 
 export interface Thumbnail {

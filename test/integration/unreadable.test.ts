@@ -36,7 +36,7 @@ describe('files Trove cannot read', () => {
         ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
       });
     await run(['index', lib]);
-    const errors = JSON.parse((await run(['status', '--errors', '--json'])).stdout) as { relPath: string; error: string }[];
+    const { errors } = JSON.parse((await run(['status', '--errors', '--json'])).stdout) as { errors: { relPath: string; error: string }[] };
     expect(errors.map((e) => [e.relPath, e.error])).toEqual([['secret.md', 'permission denied: Trove cannot read this file']]);
     const status = JSON.parse((await run(['status', '--json'])).stdout) as { counts: { note: number }; errors: number };
     expect(status).toMatchObject({ counts: { note: 1 }, errors: 1 }); // open.md indexed, secret.md an error

@@ -91,6 +91,7 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     for (const r of s.roots) {
       const watch = r.watch === 'polling' ? '  (too many folders to watch: rescanned every 30 s)' : '';
       lines.push(`  ${r.path}  ${r.items} items${r.errors ? `, ${r.errors} errors` : ''}${r.present ? '' : '  (missing: items kept until it returns)'}${watch}`);
+      if (r.ignore.length) lines.push(`    ignoring ${r.ignore.join(', ')}`);
     }
   }
   for (const sp of s.spaces) {
@@ -106,7 +107,10 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
         : `Transcripts: ${n} still to transcribe (the next index run transcribes them)`,
     );
   }
+  if (s.queued) lines.push(`Queue: ${s.queued} file${s.queued === 1 ? '' : 's'} to index${s.queuedWhy ? `: ${s.queuedWhy}` : ''}`);
+  if (s.skipped) lines.push(`Skipped: ${s.skipped} path${s.skipped === 1 ? '' : 's'} not followed (links that lead outside their folder; trove status --errors lists them)`);
   if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}${s.progress.paused ? ' (paused)' : ''}`);
+  if (s.progress.waiting) lines.push(`Waiting: ${s.progress.waiting}`);
   return lines.join('\n');
 }
 

@@ -150,8 +150,37 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         await engine.encoder(); // a first-use download happens here, before the index bar starts
         bar.clear();
         const showProgress = !json && bar.enabled;
-        const off = engine.on('progress', (p) => showProgress && bar.update(p));
-        const summary = await engine.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
+        let waitingSaid: string | null = null;
+        const off = engine.on('progress', (p) => {
+          if (showProgress) bar.update(p);
+          // Why the run waits (another Trove indexing this library, a full disk), said once each time it changes.
+          if (p.waiting !== waitingSaid && !json) {
+            waitingSaid = p.waiting;
+            if (p.waiting) {
+              bar.clear();
+              io.err(`trove: ${p.waiting}`);
+            }
+          }
+        });
+        // Ctrl+C stops after the files in hand, so the next run neither repeats them nor holds them against the
+        // files (a kill would count as a crash on them); a second Ctrl+C quits at once. [Note: crash-retry]
+        const stop = () => {
+          bar.clear();
+          io.err('trove: stopping after the files in hand (Ctrl+C again to quit at once)…');
+          process.once('SIGINT', () => process.exit(130));
+          void engine?.close();
+        };
+        if (command === 'index') {
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        }
+        let summary;
+        try {
+          summary = await engine.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
         off();
         bar.clear();
         if (command === 'index') {
@@ -183,8 +212,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         engine = open();
         const status = await engine.status();
         if (values.errors) {
-          const errors = engine.errors();
-          print(errors.length ? errors.map((e) => `${displayPath(e.path)}: ${e.error ?? 'unknown error'}`).join('\n') : 'No errors.', errors);
+          const errors = await engine.listErrors({});
+          const skipped = await engine.listSkipped({});
+          const lines = [
+            ...errors.map((e) => `${displayPath(e.path)}: ${e.error ?? 'unknown error'}`),
+            ...skipped.map((s) => `${displayPath(s.path)}: skipped: ${s.reason}`),
+          ];
+          print(lines.length ? lines.join('\n') : 'No errors.', { errors, skipped });
         } else print(formatStatus(status), status);
         return 0;
       }

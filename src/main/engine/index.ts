@@ -1,7 +1,9 @@
 // The Engine: the one implementation of the API contract (src/shared/api.ts). The CLI calls it in process; the
 // Electron utility process and browser mode put a transport in front of it. No search logic lives anywhere else.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { relative, resolve, sep } from 'node:path';
 import type {
   Events,
@@ -18,8 +20,9 @@ import type {
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
+import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
@@ -27,6 +30,8 @@ import { watchRoots, type WatchHandle } from './ingest/watcher.js';
 import type { Encoder } from './models/encoder.js';
 import type { Transcriber } from './models/speech.js';
 import { WorkerEncoder } from './models/worker-encoder.js';
+import { loadPack } from './models/pack.js';
+import { createLogger } from './log.js';
 import { loadCatalogue } from './models/catalogue.js';
 import { ModelManager } from './models/manager.js';
 import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
@@ -36,9 +41,16 @@ import { dataPaths } from './paths.js';
 import { related } from './search/related.js';
 import { checkKinds, checkLimit, MAX_LIMIT, search } from './search/search.js';
 import { Store } from './store/index.js';
-import { toDetail, toSummary, type ItemRow } from './store/items.js';
+import { absolutePath, toDetail, toSummary, type ItemRow } from './store/items.js';
+import type { LockHolder } from './store/guards.js';
 import { PRIORITY } from './store/queue.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
+
+const log = createLogger('engine');
+
+/** An index lock whose heartbeat is older than this belongs to a process that died. [Note: index-lock] */
+const LOCK_STALE_MS = 60_000;
+const LOCK_BEAT_MS = 5_000;
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -80,6 +92,7 @@ export class Engine implements TroveApi, TroveEvents {
   private running = false;
   private pause: { gate: Promise<void>; release: () => void } | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
+  private readonly lockToken = randomUUID();
 
   private constructor(
     readonly store: Store,
@@ -91,7 +104,7 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   static open(options: EngineOptions): Engine {
-    mkdirSync(options.dataDir, { recursive: true });
+    privateFolder(options.dataDir);
     const store = Store.open(dataPaths(options.dataDir).database);
     return new Engine(store, options);
   }
@@ -134,13 +147,24 @@ export class Engine implements TroveApi, TroveEvents {
     if (req.device !== undefined && !['auto', 'cpu', 'gpu'].includes(req.device)) {
       throw new TroveError('INVALID_ARGUMENT', 'device must be auto, cpu or gpu');
     }
+    // A model setting is accepted only as a pack that loads (or a catalogue id, downloaded at the next index run):
+    // a folder that is not a pack is refused here with its reason, rather than breaking every later search.
+    let probe: Encoder | null = null;
     if (req.model !== undefined && req.model !== null) {
       if (typeof req.model !== 'string' || req.model.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'model must be a pack id or folder');
-      chooseModel(req.model, this.models); // refuses what is neither a folder, an installed pack nor in the catalogue
+      const choice = chooseModel(req.model, this.models); // refuses what is neither a folder, an installed pack nor in the catalogue
+      if (choice.kind !== 'download') probe = await this.probeEncoder(choice.dir, req.device);
     }
     if (req.speechModel !== undefined && req.speechModel !== null) {
       if (typeof req.speechModel !== 'string' || req.speechModel.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'speechModel must be a pack id or folder');
-      chooseModel(req.speechModel, this.models); // the same rule: a folder, an installed pack or a catalogue id
+      const choice = chooseModel(req.speechModel, this.models); // the same rule: a folder, an installed pack or a catalogue id
+      if (choice.kind !== 'download') {
+        const pack = await loadPack(choice.dir);
+        if (pack.manifest.task !== 'speech') {
+          await probe?.close();
+          throw new TroveError('MODEL_MISMATCH', `${choice.dir} is not a speech pack (it embeds images and text); choose a Whisper pack`);
+        }
+      }
     }
     const model = req.model === undefined ? undefined : req.model === null ? null : /[\\/]|^\./.test(req.model) ? resolve(req.model) : req.model;
     const speechModel =
@@ -158,7 +182,7 @@ export class Engine implements TroveApi, TroveEvents {
     if (model !== undefined || req.device !== undefined) {
       await this.indexing; // a running index keeps the encoder it started with
       const old = this.encoderPromise;
-      this.encoderPromise = null;
+      this.encoderPromise = probe ? Promise.resolve(probe) : null; // the pack just loaded is the one new work uses
       if (old) {
         const e = await old.catch(() => null);
         // Keep it if it still answers for the active space; otherwise close it.
@@ -168,6 +192,15 @@ export class Engine implements TroveApi, TroveEvents {
       }
     }
     return this.getSettings();
+  }
+
+  /** Loads a pack as the encoder would, to refuse one that does not load; MODEL_MISMATCH for a speech pack. */
+  private async probeEncoder(dir: string, device: Settings['device'] | undefined): Promise<Encoder> {
+    const pack = await loadPack(dir);
+    if (pack.manifest.task === 'speech') {
+      throw new TroveError('MODEL_MISMATCH', `${dir} is a speech pack (Whisper); the search model must embed images and text`);
+    }
+    return WorkerEncoder.open(dir, { device: device ?? this.device(), ...(this.options.threads ? { threads: this.options.threads } : {}) });
   }
 
   // ---- speech [Note: transcription] ------------------------------------------------------------------------------
@@ -250,18 +283,37 @@ export class Engine implements TroveApi, TroveEvents {
    * space (and the pack it was built with) keeps answering; when its pack is gone, the new one answers.
    */
   private async answering(): Promise<{ encoder: Encoder; space: SpaceInfo }> {
-    const target = await this.space();
+    // The active space answers with the pack it was built with, whatever model was chosen since: a new choice (or a
+    // bad one) never stops search; its space is built by the next index run. [Note: spaces] A pack named for this
+    // process (--model) must still be one: naming a missing or broken pack is an error, not silently ignored.
+    if (this.options.model) {
+      const choice = chooseModel(this.options.model, this.models);
+      if (choice.kind !== 'download') await loadPack(choice.dir);
+    }
     const active = this.store.spaces.active();
-    if (!active || active.id === target.space.id) return target;
-    const dir = this.store.settings.get<Record<string, string>>('spacePacks')?.[String(active.id)];
-    if (!dir || !existsSync(dir)) return target;
+    const dir = active ? this.store.settings.get<Record<string, string>>('spacePacks')?.[String(active.id)] : undefined;
+    if (active && dir && existsSync(dir)) {
+      try {
+        const current = await this.encoderPromise?.catch(() => null);
+        const encoder = current && current.packDir === dir ? current : this.wantedDir() === dir ? await this.encoder() : await this.encoderAt(dir);
+        const k = encoder.space;
+        if (k.modelId === active.model_id && k.revision === active.revision && k.dimensions === active.dimensions) {
+          return { encoder, space: this.spaceInfo(active.id) };
+        }
+      } catch (error) {
+        log.warn('the pack of the active space cannot be loaded; the chosen model answers', { dir, error: (error as Error).message });
+      }
+    }
+    return this.space();
+  }
+
+  /** The folder of the model asked for, when it is on disk (never starts a download). */
+  private wantedDir(): string | null {
     try {
-      const encoder = await this.encoderAt(dir);
-      const k = encoder.space;
-      if (k.modelId !== active.model_id || k.revision !== active.revision || k.dimensions !== active.dimensions) return target;
-      return { encoder, space: this.spaceInfo(active.id) };
+      const choice = chooseModel(this.wantedModel(), this.models);
+      return choice.kind === 'download' ? null : choice.dir;
     } catch {
-      return target;
+      return null;
     }
   }
 
@@ -374,7 +426,14 @@ export class Engine implements TroveApi, TroveEvents {
       throw new TroveError('ROOT_NOT_FOUND', `${resolve(req.path)} is not a folder`);
     }
     const existing = this.store.roots.byPath(path);
-    if (existing) return existing;
+    if (existing) {
+      // A folder added again with rules: its rules grow by them (and OCR follows the request), never silently kept.
+      const merged = [...new Set([...existing.ignore, ...ignore])];
+      if (merged.length === existing.ignore.length && (req.ocr === undefined || req.ocr === existing.ocr)) return existing;
+      this.store.roots.update(existing.id, { ignore: merged, ocr: req.ocr ?? existing.ocr });
+      this.emit('rootsChanged', this.store.roots.list());
+      return this.store.roots.get(existing.id)!;
+    }
     for (const other of this.store.roots.list()) {
       if (isInside(path, other.path) || isInside(other.path, path)) {
         throw new TroveError('ROOT_OVERLAPS', `${path} overlaps the watched folder ${other.path}; remove that one first or pick a folder beside it`);
@@ -453,6 +512,7 @@ export class Engine implements TroveApi, TroveEvents {
       (changed, removed) => this.emit('itemsChanged', { changed, removed }),
       this.ocr,
       () => this.transcriber(),
+      this.options.dataDir,
     );
   }
 
@@ -478,7 +538,9 @@ export class Engine implements TroveApi, TroveEvents {
       const { encoder, space } = await this.space();
       this.running = true;
       let summary: IndexSummary;
+      let release: (() => void) | null = null;
       try {
+        release = await this.takeIndexLock();
         // A run the watcher started for live changes indexes them first, so its OCR and transcription steps see
         // them: a recording dropped into a watched folder is transcribed by this run, not the next one.
         if (targets.length === 0) await this.drainLive(encoder, space.id);
@@ -486,6 +548,7 @@ export class Engine implements TroveApi, TroveEvents {
         summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing });
         await this.drainLive(encoder, space.id);
       } finally {
+        release?.();
         this.running = false;
         this.spaceInfos.clear(); // counts changed
       }
@@ -501,6 +564,60 @@ export class Engine implements TroveApi, TroveEvents {
     });
     this.indexing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * [Note: index-lock] One process indexes a library at a time: two `trove index` runs (or the app and a command)
+   * would otherwise both read and embed every file. The lock is a row in the library's own database, taken in a
+   * write transaction, with the holder's pid and a heartbeat; a second process waits for it (progress `waiting` says
+   * so), then runs and finds the work done. A holder that died (its pid gone, or no heartbeat for a minute) is taken
+   * over. Returns the release.
+   */
+  private async takeIndexLock(): Promise<() => void> {
+    const me = { pid: process.pid, host: hostname(), token: this.lockToken };
+    let announced = false;
+    for (let delay = 200; ; delay = Math.min(2000, delay * 2)) {
+      const holder = this.store.indexLock.tryTake(me, (h) => lockAlive(h));
+      if (holder === null) break;
+      if (this.closing) throw new TroveError('INTERNAL', 'Trove is closing');
+      if (!announced) {
+        announced = true;
+        this.progress.waiting = `another Trove process (pid ${holder.pid}) is indexing this library; this one goes on when it is done`;
+        this.emit('progress', this.progress.snapshot());
+        log.info(this.progress.waiting);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    if (announced) {
+      this.progress.waiting = null;
+      this.emit('progress', this.progress.snapshot());
+    }
+    const beat = setInterval(() => {
+      try {
+        this.store.indexLock.beat(me.token);
+      } catch {
+        // a full disk: the next beat tries again; a minute of misses makes the lock stale, not wrong
+      }
+    }, LOCK_BEAT_MS);
+    beat.unref();
+    return () => {
+      clearInterval(beat);
+      try {
+        this.store.indexLock.release(me.token);
+      } catch {
+        // closed or full: a lock left behind goes stale and is taken over
+      }
+    };
+  }
+
+  /** Why queued files wait, for a person; null when nothing waits. */
+  private queueReason(queued: number): string | null {
+    if (queued === 0) return null;
+    if (this.progress.waiting) return this.progress.waiting;
+    if (this.running) return this.pause ? 'indexing is paused' : 'being indexed now';
+    const holder = this.store.indexLock.holder();
+    if (holder && holder.token !== this.lockToken && lockAlive(holder)) return `another Trove process (pid ${holder.pid}) is indexing this library`;
+    return 'waiting for the next index run (trove index, or when Trove starts)';
   }
 
   /** Keeps the roots live: changes on disk are indexed as they happen. [Note: watcher] */
@@ -542,6 +659,9 @@ export class Engine implements TroveApi, TroveEvents {
       pendingChanges: [...this.live.values()].reduce((n, paths) => n + paths.size, 0),
       ocrPending: this.ocr ? this.store.items.countNeedingOcr() : 0,
       ...this.transcriptionStatus(),
+      queued: this.store.queue.count(),
+      queuedWhy: this.queueReason(this.store.queue.count()),
+      skipped: this.store.skipped.count(),
       roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),
@@ -557,6 +677,17 @@ export class Engine implements TroveApi, TroveEvents {
 
   async listErrors(req: Operations['listErrors']['req'] = {}): Promise<readonly ItemSummary[]> {
     return this.store.items.errors(req.limit === undefined ? MAX_LIMIT : checkLimit(req.limit)).map(toSummary);
+  }
+
+  /** Paths inside watched folders that Trove did not follow, with the reason. [Note: symlinks] */
+  async listSkipped(req: Operations['listSkipped']['req'] = {}): Promise<readonly SkippedPath[]> {
+    const roots = new Map(this.store.roots.list().map((r) => [r.id, r.path]));
+    return this.store.skipped.list(req.limit ?? MAX_LIMIT).map((s) => ({
+      rootId: s.rootId,
+      path: absolutePath(roots.get(s.rootId) ?? '', s.relPath),
+      relPath: s.relPath,
+      reason: s.reason,
+    }));
   }
 
   // ---- queries -----------------------------------------------------------------------------------------------
@@ -589,7 +720,9 @@ export class Engine implements TroveApi, TroveEvents {
       throw new TroveError('NOT_FOUND', `${row.rel_path} has no thumbnail`);
     }
     if (req.size !== 'small' && req.size !== 'large') throw new TroveError('INVALID_ARGUMENT', 'size must be small or large');
-    return thumbnail(this.paths.thumbnails, toDetail(row, []).path, row.hash, req.size);
+    const root = this.store.roots.get(row.root_id);
+    if (!root) throw new TroveError('NOT_FOUND', `${row.rel_path} is not available`);
+    return thumbnail(this.paths.thumbnails, await this.confined(root.path, row.rel_path), row.hash, req.size);
   }
 
   /**
@@ -605,23 +738,22 @@ export class Engine implements TroveApi, TroveEvents {
     if (!root || !root.present || row.status !== 'indexed' || !row.hash) {
       throw new TroveError('NOT_FOUND', `${row.rel_path} is not available`);
     }
-    const path = toDetail(row, []).path;
-    let real: string;
-    try {
-      real = realpathSync(path);
-    } catch {
-      throw new TroveError('NOT_FOUND', `${row.rel_path} is no longer on disk`);
-    }
-    let rootReal = root.path;
-    try {
-      rootReal = realpathSync(root.path);
-    } catch {
-      throw new TroveError('NOT_FOUND', `${root.path} is not available`);
-    }
-    if (!isInside(real, rootReal)) throw new TroveError('FORBIDDEN', `${row.rel_path} leads outside its folder`);
+    const real = await this.confined(root.path, row.rel_path);
     if (variant === 'original') return { file: real, mime: originalType(real) };
     if (row.kind !== 'photo') throw new TroveError('NOT_FOUND', `${row.rel_path} has no thumbnail`);
     return { file: await thumbnailFile(this.paths.thumbnails, real, row.hash, variant), mime: 'image/webp' };
+  }
+
+  /** The real path of an item's file as the link rule allows it now, or NOT_FOUND / FORBIDDEN. [Note: symlinks] */
+  private async confined(rootPath: string, relPath: string): Promise<string> {
+    try {
+      return await confinedPath(rootPath, relPath);
+    } catch (error) {
+      if (error instanceof ConfinedError) {
+        throw new TroveError(error.gone ? 'NOT_FOUND' : 'FORBIDDEN', error.gone ? `${relPath} is no longer on disk` : `${relPath}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /** An item by id or by absolute path (inside a watched root). */
@@ -650,8 +782,16 @@ export class Engine implements TroveApi, TroveEvents {
     return row;
   }
 
-  async close(): Promise<void> {
-    this.closing = true; // a transcription stops at its next window; its checkpoint is kept for the next start
+  /** Stops indexing after the work in hand (nothing is lost or counted as a crash), then closes. Safe to call twice. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private closed: Promise<void> | null = null;
+
+  private async shutDown(): Promise<void> {
+    this.closing = true; // a run stops before its next group, a transcription at its next window; both keep their place
     await this.resumeIndexing(); // a paused run must finish, not hang the close
     await this.watching?.close();
     await this.indexing;
@@ -671,7 +811,29 @@ function checkIgnore(ignore: unknown): string[] {
   return ignore;
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel);
+/**
+ * The library's folder, made private to this user: it holds the text of every note and every photo's OCR.
+ * Created 0700; an existing one that others can read is closed to them (only when this user owns it).
+ * [Note: private-data]
+ */
+function privateFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    const st = statSync(dir);
+    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
+  } catch {
+    // not ours to change: the database file itself is still made 0600
+  }
+}
+
+/** Whether a process that holds the index lock is still there: on this host its pid, anywhere its heartbeat. */
+function lockAlive(h: LockHolder, now = Date.now()): boolean {
+  if (now - h.beat > LOCK_STALE_MS) return false;
+  if (h.host !== hostname()) return true;
+  try {
+    process.kill(h.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // there, but someone else's
+  }
 }

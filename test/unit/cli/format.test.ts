@@ -33,11 +33,14 @@ describe('CLI formatting', () => {
 
   it('says how many recordings wait for a transcript, and why', () => {
     const status: IndexStatus = {
-      progress: { phase: 'idle', done: 0, total: 0, failed: 0, ratePerSecond: 0, etaSeconds: null, current: null, paused: false },
+      progress: { phase: 'idle', done: 0, total: 0, failed: 0, ratePerSecond: 0, etaSeconds: null, current: null, paused: false, waiting: null },
       pendingChanges: 0,
       ocrPending: 0,
       transcriptionPending: 3,
       transcriptionBlocked: 'the speech model whisper-base is not downloaded yet (trove models download whisper-base)',
+      queued: 0,
+      queuedWhy: null,
+      skipped: 0,
       roots: [],
       counts: { photo: 0, note: 0, audio: 3 },
       errors: 0,
@@ -51,8 +54,32 @@ describe('CLI formatting', () => {
     expect(formatStatus({ ...status, transcriptionPending: 0, transcriptionBlocked: null })).not.toContain('Transcripts');
   });
 
+  it('says what waits in the queue and why, what was skipped, and why indexing waits', () => {
+    const status: IndexStatus = {
+      progress: { phase: 'embedding', done: 3, total: 9, failed: 0, ratePerSecond: 1, etaSeconds: 6, current: null, paused: false, waiting: 'the disk that holds Trove\'s library (/d) is full' },
+      pendingChanges: 0,
+      ocrPending: 0,
+      transcriptionPending: 0,
+      transcriptionBlocked: null,
+      queued: 109,
+      queuedWhy: 'another Trove process (pid 42) is indexing this library',
+      skipped: 2,
+      roots: [{ id: 1, path: '/notes', addedAt: 0, ignore: ['*.log', 'drafts/**'], items: 3, errors: 0, present: true, ocr: true }],
+      counts: { photo: 0, note: 3, audio: 0 },
+      errors: 0,
+      spaces: [],
+      model: null,
+    };
+    const text = formatStatus(status);
+    expect(text).toContain('Queue: 109 files to index: another Trove process (pid 42) is indexing this library');
+    expect(text).toContain('Skipped: 2 paths not followed');
+    expect(text).toContain('ignoring *.log, drafts/**');
+    expect(text).toContain("Waiting: the disk that holds Trove's library (/d) is full");
+    expect(formatStatus({ ...status, queued: 0, queuedWhy: null, skipped: 0 })).not.toMatch(/Queue|Skipped/);
+  });
+
   it('draws a progress line that fits the terminal', () => {
-    const p = { phase: 'embedding' as const, done: 50, total: 200, failed: 2, ratePerSecond: 12.5, etaSeconds: 12, current: 'photos/a-very-long-name.jpg', paused: false };
+    const p = { phase: 'embedding' as const, done: 50, total: 200, failed: 2, ratePerSecond: 12.5, etaSeconds: 12, current: 'photos/a-very-long-name.jpg', paused: false, waiting: null };
     const line = progressLine(p, 80);
     expect(line).toMatch(/^\[#+-+\] 50\/200 12\.5\/s 12s left 2 failed photos\//);
     expect(line.length).toBeLessThanOrEqual(80);

@@ -50,6 +50,6 @@ describe('the indexing queue, a few rows', () => {
     const rootId = store.roots.add('/photos', []).id;
     store.queue.add(rootId, ['a.jpg', 'b.jpg', 'c.jpg'], PRIORITY.backfill, 1);
     store.queue.add(rootId, ['b.jpg'], PRIORITY.live, 2);
-    expect(store.queue.some(rootId, ['b.jpg', 'x.jpg'])).toEqual([{ rootId, relPath: 'b.jpg', priority: PRIORITY.live, queuedAt: 1 }]);
+    expect(store.queue.some(rootId, ['b.jpg', 'x.jpg'])).toEqual([{ rootId, relPath: 'b.jpg', priority: PRIORITY.live, queuedAt: 1, attempts: 0 }]);
   });
 });

@@ -6,7 +6,6 @@
 // about two seconds of audio from the file's bit rate. Duration, title and recording time come from the tags
 // (`music-metadata`); the file's mtime is not a recording time (copies and syncs change it), so a recording
 // without one has none, as a note has none.
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
@@ -16,6 +15,7 @@ import { SPEECH_SAMPLE_RATE } from '../models/speech.js';
 import { noFacts, type ItemFacts } from '../store/items.js';
 import type { NewSegment } from '../store/segments.js';
 import { FlacFrames } from './audio-flac.js';
+import { READ_NOFOLLOW } from './confine.js';
 import { mp4Pieces } from './audio-mp4.js';
 import { downmix, Resampler } from './audio-resample.js';
 
@@ -189,7 +189,7 @@ const finitePositive = (n: unknown): number | null => (typeof n === 'number' && 
 export async function readAudioInfo(path: string, format: AudioFormat, size: number): Promise<AudioInfo> {
   const none: AudioInfo = { durationSeconds: null, sampleRate: null, channels: null, bitrate: null, codecName: null, title: null, recorded: null };
   const mimeType = format.codec === 'flac' && format.ogg ? 'audio/ogg' : MIME[format.codec];
-  const stream = createReadStream(path);
+  const stream = (await open(path, READ_NOFOLLOW)).createReadStream(); // closes the file when it ends
   try {
     // The format found in the content is passed on, so a file whose extension lies is still read right.
     const m = await parseStream(stream, { mimeType, size, path }, { duration: true, skipCovers: true });
@@ -339,7 +339,7 @@ function decodeFailure(error: unknown, heard: readonly string[]): AudioError {
 /** The decoded audio of a recording, piece by piece, at its own rate and channels. */
 export async function* decodeAudio(path: string, options: DecodeOptions = {}): AsyncGenerator<DecodedPiece> {
   const stats = options.stats ?? new DecodeStats();
-  const fh = await open(path, 'r');
+  const fh = await open(path, READ_NOFOLLOW);
   const heard: string[] = [];
   let decoder: StreamDecoder | null = null;
   try {
@@ -434,7 +434,7 @@ export interface ExtractedAudio {
 /** What the indexer learns about a recording without transcribing it. Throws AudioError with the reason. */
 export async function extractAudio(relPath: string, path: string, size: number): Promise<ExtractedAudio> {
   if (size === 0) throw new AudioError('the file is empty (0 bytes)');
-  const fh = await open(path, 'r');
+  const fh = await open(path, READ_NOFOLLOW);
   let format: AudioFormat | null;
   try {
     format = await sniffAudio(fh, size);

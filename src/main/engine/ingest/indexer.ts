@@ -8,22 +8,24 @@
 // [Note: bad-input]; the others are unaffected.
 // The persistent job queue of the ingest issue replaces the in-memory list of work here; the steps stay.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { IndexSummary, ItemKind, Root } from '../../../shared/types.js';
+import { diskFullMessage, freeBytes, isDiskFull } from '../disk.js';
 import { createLogger, SLOW_FILE_MS } from '../log.js';
 import type { Encoder, PreparedImage } from '../models/encoder.js';
 import type { Transcriber } from '../models/speech.js';
 import type { Store } from '../store/index.js';
 import { absolutePath, type ItemFacts, type KnownFile } from '../store/items.js';
-import { PRIORITY, type QueuedFile } from '../store/queue.js';
+import { MAX_ATTEMPTS, PRIORITY, type QueuedFile } from '../store/queue.js';
 import { isShared, type NewSegment } from '../store/segments.js';
 import { AudioError, extractAudio, speechAudio } from './audio.js';
 import { transcribeStream, transcriptSegments, type TranscriptProgress } from './audio-windows.js';
+import { chunkPlainText } from './chunk.js';
+import { ConfinedError, confinedPath, openConfined } from './confine.js';
 import { IgnoreRules } from './ignore.js';
 import { extractNoteFile } from './note.js';
-import { chunkPlainText } from './chunk.js';
 import { ocrText, type OcrRunner } from './ocr.js';
 import { extractPhoto } from './photo.js';
 import type { ProgressTracker } from './progress.js';
@@ -32,9 +34,22 @@ import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
 const log = createLogger('ingest/indexer');
 
 const GROUP_SIZE = 16; // files read and decoded ahead of the encoder
+/**
+ * A group also stops growing at this many bytes of files that are read whole (photos, notes), so what two groups
+ * hold in memory at once (one embedded, the next read ahead) stays bounded whatever the files' sizes: sixteen 50 MB
+ * RAW files are four groups, not one. A larger file is a group of its own. [Note: bounded-chunking]
+ */
+const GROUP_BYTES = 48 * 1024 * 1024;
 const IMAGE_BATCH = 16;
 const TEXT_BATCH = 32;
-const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+/**
+ * A note larger than this is not indexed (its reason says so). 8 MB of text is about 30,000 chunks for CLIP, and
+ * while it is written its vectors alone hold ~60 MB (512 dimensions) to ~90 MB (SigLIP's 768); past that a text
+ * file is a log or a data dump more than a note. Everything below it is indexed whole, in memory linear in its size:
+ * measured on the build machine with the fixture pack, a 15 MB one-line file held ~120 MB over the process's
+ * baseline (~8× its size), so the limit keeps one note under ~130 MB with CLIP's vectors. [Note: bounded-chunking]
+ */
+export const MAX_NOTE_BYTES = 8 * 1024 * 1024;
 const MAX_PDF_BYTES = 256 * 1024 * 1024;
 const MAX_PHOTO_BYTES = 1024 * 1024 * 1024;
 const MAX_AUDIO_BYTES = 4 * 1024 * 1024 * 1024; // read in pieces, never whole: the limit of a WAV's 32-bit sizes
@@ -51,6 +66,7 @@ type Prepared =
   | { readonly type: 'move'; readonly c: Candidate; readonly from: KnownFile; readonly size: number }
   | { readonly type: 'failed'; readonly c: Candidate; readonly hash: string | null; readonly reason: string }
   | { readonly type: 'gone'; readonly c: Candidate } // deleted between the scan and the read
+  | { readonly type: 'skip'; readonly c: Candidate; readonly reason: string } // refused by the link rule at read time
   | {
       readonly type: 'item';
       readonly c: Candidate;
@@ -68,6 +84,10 @@ export interface RunHooks {
   readonly transcribe?: boolean;
   readonly stopped?: () => boolean;
 }
+
+/** The reason given to a file the process died on twice. [Note: crash-retry] */
+export const CRASHED =
+  'Trove stopped while reading this file, twice (it may be damaged, or too large to read); it is skipped until it changes';
 
 export interface IndexTarget {
   readonly root: Root;
@@ -99,14 +119,62 @@ export function describeFailure(error: unknown, kind: ItemKind): string {
 }
 
 /** A file's sha256 and size, read in pieces (recordings can be gigabytes; they are never read whole). */
-async function hashFile(path: string): Promise<{ hash: string; size: number }> {
+async function hashFile(handle: FileHandle): Promise<{ hash: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false, start: 0 })) {
     h.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
   return { hash: h.digest('hex'), size };
+}
+
+/** Why a file is not indexed for its size, in words a person can act on. */
+function tooLarge(kind: ItemKind, relPath: string, size: number, limit: number): string {
+  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  if (kind === 'note' && !relPath.toLowerCase().endsWith('.pdf')) {
+    return `the text file is too large to index as a note (${mb(size)}; Trove reads notes up to ${mb(limit)}: a log or a data dump rather than a note?)`;
+  }
+  return `the file is too large to index (${mb(size)}; Trove reads files like it up to ${mb(limit)})`;
+}
+
+/**
+ * What a file weighs in memory while its group is in flight, in bytes: a photo its file (decoded by sharp off the
+ * heap, then only its tensor kept); a note ~8× its size (text, chunks, vectors: measured, see MAX_NOTE_BYTES); a
+ * PDF twice its size (pdf.js holds the file and a page at a time); a recording nothing much (it is streamed).
+ */
+function weight(c: Candidate): number {
+  if (c.file.kind === 'audio') return 0;
+  if (c.file.kind === 'photo') return c.file.size;
+  return c.file.relPath.toLowerCase().endsWith('.pdf') ? 2 * c.file.size : 8 * c.file.size;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Groups in queue order: at most GROUP_SIZE files and GROUP_BYTES read whole (one large file alone). */
+export function groupWork<T>(items: readonly T[], bytes: (t: T) => number, solo: (t: T) => boolean = () => false): T[][] {
+  const groups: T[][] = [];
+  let cur: T[] = [];
+  let curBytes = 0;
+  for (const t of items) {
+    const b = bytes(t);
+    if (solo(t)) {
+      if (cur.length) groups.push(cur);
+      groups.push([t]);
+      cur = [];
+      curBytes = 0;
+      continue;
+    }
+    if (cur.length && (cur.length >= GROUP_SIZE || curBytes + b > GROUP_BYTES)) {
+      groups.push(cur);
+      cur = [];
+      curBytes = 0;
+    }
+    cur.push(t);
+    curBytes += b;
+  }
+  if (cur.length) groups.push(cur);
+  return groups;
 }
 
 export class Indexer {
@@ -120,7 +188,37 @@ export class Indexer {
     private readonly ocr: OcrRunner | null = null,
     /** The transcriber, loaded when a recording waits for one; null when there is no speech pack. */
     private readonly speech: (() => Promise<Transcriber | null>) | null = null,
+    /** The library's folder, named when its disk is full. */
+    private readonly dataDir = '',
   ) {}
+
+  /**
+   * Runs a write transaction; when the disk is full, says so (progress `waiting`) and tries again every few seconds
+   * until it goes through, or the engine stops. The transaction is rolled back whole, so nothing is lost, and the
+   * work it writes is still in memory. [Note: disk-full]
+   */
+  private async write<T>(fn: () => T, stopped?: () => boolean): Promise<T> {
+    for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
+      try {
+        const result = this.store.transaction(fn);
+        if (this.progress.waiting !== null) {
+          this.progress.waiting = null;
+          this.onProgress();
+          log.info('the disk has room again; indexing goes on');
+        }
+        return result;
+      } catch (error) {
+        if (!isDiskFull(error) || stopped?.()) throw error;
+        const message = diskFullMessage(this.dataDir, await freeBytes(this.dataDir));
+        if (this.progress.waiting !== message) {
+          this.progress.waiting = message;
+          this.onProgress();
+          log.warn(message);
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
 
   /** Items whose files were not found this run, by id; a new file with the same content claims one (a move). */
   private readonly gone = new Map<number, KnownFile>();
@@ -168,7 +266,7 @@ export class Indexer {
       }
       if (!root.present) this.store.roots.setPresent(root.id, true);
       const rules = new IgnoreRules(root.ignore);
-      const scanned = target.only
+      const { files: scanned, skipped } = target.only
         ? await scanPaths(root.path, target.only, rules)
         : await scanRoot(root.path, rules, (rel, error) => log.warn(`cannot read ${rel}`, { error: error.message }));
       summary.scanned += scanned.length;
@@ -187,7 +285,12 @@ export class Indexer {
         todo.push({ rootId: root.id, rootPath: root.path, file, known: k });
       }
       // The work is written down before any of it is done: a crash from here on leaves it queued. [Note: queue]
-      this.store.queue.add(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath), PRIORITY.backfill, runStarted);
+      // What the link rule refused is listed, so a person can see why a file is not there. [Note: symlinks]
+      await this.write(() => {
+        this.store.queue.add(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath), PRIORITY.backfill, runStarted);
+        if (only) this.store.skipped.update(root.id, only, skipped);
+        else this.store.skipped.replaceRoot(root.id, skipped);
+      }, hooks.stopped);
       const rows = target.only ? this.store.queue.some(root.id, todo.slice(firstOfRoot).map((c) => c.file.relPath)) : this.store.queue.forRoot(root.id);
       for (const row of rows) queued.push(row); // not push(...rows): a backfill of 100k+ rows would overflow the stack
       if (!target.only) fullRoots.push(root.id);
@@ -197,20 +300,56 @@ export class Indexer {
 
     // Queue order: live changes first, then what an earlier run left unfinished, then the rest in scan order.
     const place = new Map(queued.map((q) => [`${q.rootId}\0${q.relPath}`, q]));
-    const rank = (c: Candidate) => place.get(`${c.rootId}\0${c.file.relPath}`) ?? { priority: PRIORITY.backfill, queuedAt: runStarted };
+    const rank = (c: Candidate) => place.get(`${c.rootId}\0${c.file.relPath}`) ?? { priority: PRIORITY.backfill, queuedAt: runStarted, attempts: 0 };
     todo.sort((a, b) => rank(b).priority - rank(a).priority || rank(a).queuedAt - rank(b).queuedAt);
 
     this.progress.start('embedding', todo.length);
     this.onProgress();
-    const groups: Candidate[][] = [];
-    for (let i = 0; i < todo.length; i += GROUP_SIZE) groups.push(todo.slice(i, i + GROUP_SIZE));
-    let next = groups.length ? this.prepareGroup(groups[0]!) : null;
+
+    // [Note: crash-retry] A file a run started on and never committed was being worked on when the process died.
+    // Twice: it is recorded as an error and not read again (until it changes). Once: it is tried again, alone, with
+    // nothing else in flight, so that a second death can only be its own.
+    const condemned = todo.filter((c) => rank(c).attempts >= MAX_ATTEMPTS);
+    const work = todo.filter((c) => rank(c).attempts < MAX_ATTEMPTS);
+    if (condemned.length) {
+      log.warn('files Trove stopped on twice are skipped', { files: condemned.map((c) => c.file.relPath) });
+      await this.embedAndWrite(condemned.map((c) => ({ type: 'failed', c, hash: null, reason: CRASHED }) as const), summary, hooks.stopped);
+    }
+    const suspect = (c: Candidate) => rank(c).attempts > 0;
+    const groups = groupWork(work, weight, suspect);
+    const alone = (g: Candidate[] | undefined) => g !== undefined && g.length === 1 && suspect(g[0]!);
+    let next: Promise<Prepared[]> | null = null;
+    let ahead: Candidate[] | null = null; // the group read ahead while the one before it is embedded
     for (let g = 0; g < groups.length; g++) {
       await hooks.gate?.();
-      const prepared = await next!;
+      if (hooks.stopped?.()) break;
+      const group = groups[g]!;
+      const prepared: Prepared[] = ahead === group && next ? await next : await this.prepareGroup(group);
+      ahead = null;
+      next = null;
       await hooks.between?.();
-      next = g + 1 < groups.length ? this.prepareGroup(groups[g + 1]!) : null;
-      await this.embedAndWrite(prepared, summary);
+      // Read the next group while this one is embedded, unless either is a retry that must run alone, or the two
+      // together would hold too much (two large notes are done one after the other).
+      const following = groups[g + 1];
+      const heavy = following !== undefined && sum(group.map(weight)) + sum(following.map(weight)) > 2 * GROUP_BYTES;
+      if (following && !alone(group) && !alone(following) && !heavy && !hooks.stopped?.()) {
+        ahead = following;
+        next = this.prepareGroup(following);
+      }
+      await this.embedAndWrite(prepared, summary, hooks.stopped);
+    }
+    if (ahead && next) {
+      // Asked to stop with a group read ahead: it was not worked on, so it was not where the process died.
+      await next.catch(() => undefined);
+      this.store.queue.unattempt(ahead.map((c) => ({ rootId: c.rootId, relPath: c.file.relPath })));
+    }
+    if (hooks.stopped?.()) {
+      this.gone.clear();
+      this.progress.idle();
+      this.onProgress();
+      summary.embedded = { images: this.encoder.stats.images - stats0.images, texts: this.encoder.stats.texts - stats0.texts };
+      summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+      return summary;
     }
 
     // Rows an earlier run queued that this complete pass did not commit name files that are gone.
@@ -220,7 +359,7 @@ export class Indexer {
     const gone = [...this.gone.values()];
     this.gone.clear();
     if (gone.length) {
-      this.store.transaction(() => gone.forEach((k) => this.store.items.remove(k.id)));
+      await this.write(() => gone.forEach((k) => this.store.items.remove(k.id)), hooks.stopped);
       summary.removed += gone.length;
       this.onItemsChanged([], gone.map((k) => k.id));
     }
@@ -240,7 +379,7 @@ export class Indexer {
   }
 
   /** The OCR step: photos not yet read at their current version, one at a time. [Note: ocr] */
-  private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>, hooks: { between?: () => Promise<void>; gate?: () => Promise<void> }): Promise<void> {
+  private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>, hooks: RunHooks): Promise<void> {
     const total = this.store.items.countNeedingOcr();
     if (total === 0) return;
     this.progress.start('ocr', total);
@@ -253,24 +392,32 @@ export class Indexer {
         await hooks.between?.();
         const path = absolutePath(w.rootPath, w.relPath);
         this.progress.working(w.relPath);
+        // [Note: crash-retry] Written before the read: a photo the process died on twice is not read again.
+        const tries = await this.write(() => this.store.stepTries.begin(w.id, 'ocr', w.hash));
         let text = '';
-        try {
-          text = ocrText(await ocr.read(path));
-        } catch (error) {
-          log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
+        if (tries > MAX_ATTEMPTS) {
+          log.warn('Trove stopped twice while reading the text in this photo; it stays searchable by its image', { path });
+        } else {
+          try {
+            // Read from its real path, as the link rule allows now (a link retargeted since indexing leads nowhere).
+            text = ocrText(await ocr.read(await confinedPath(w.rootPath, w.relPath)));
+          } catch (error) {
+            log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
+          }
         }
         const segments = text ? this.ocrSegments(text) : [];
         const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
         const current = this.store.items.get(w.id);
         if (!current || current.hash !== w.hash) continue; // changed or gone while it was read: its next version is read later
-        this.store.transaction(() => {
+        await this.write(() => {
           const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'ocr', segments);
           this.store.spaces.insertVectors(
             this.spaceId,
             ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'photo' as const, takenAt: w.takenAt, vector: vectors[i]! })),
           );
           this.store.items.setOcr(w.id, w.hash, text);
-        });
+          this.store.stepTries.clear(w.id, 'ocr');
+        }, hooks.stopped);
         summary.ocr++;
         this.progress.finished(true);
         this.onProgress();
@@ -319,8 +466,16 @@ export class Indexer {
         let error: string | null = null;
         let checkpoint: TranscriptProgress = resume ?? { doneSeconds: 0, chunks: [], language: null };
         log.debug('transcribing', { path: w.relPath, from: checkpoint.doneSeconds }); // the crash test reads these
+        // [Note: crash-retry] Written before the first window; each window heard clears it (progress is no crash loop).
+        // The process died twice without hearing a window: keep what was heard and do not try this version again.
+        const tries = await this.write(() => this.store.stepTries.begin(w.id, 'transcribe', w.hash));
         try {
-          result = await transcribeStream(speechAudio(path, { bitrate: w.bitrate }), transcriber, {
+          if (tries > MAX_ATTEMPTS) {
+            const at = `${Math.floor(checkpoint.doneSeconds / 60)}:${String(Math.floor(checkpoint.doneSeconds % 60)).padStart(2, '0')}`;
+            throw new AudioError(`Trove stopped twice while transcribing this recording at ${at}; what was heard before is kept`);
+          }
+          const real = await confinedPath(w.rootPath, w.relPath); // the link rule, asked again [Note: symlinks]
+          result = await transcribeStream(speechAudio(real, { bitrate: w.bitrate }), transcriber, {
             ...(resume ? { resume } : {}),
             beforeWindow: async () => {
               if (hooks.stopped?.()) return false;
@@ -330,11 +485,21 @@ export class Indexer {
             },
             afterWindow: (p) => {
               checkpoint = p;
-              this.store.transcripts.checkpoint(w.id, { hash: w.hash, model, ...p });
+              this.store.transaction(() => {
+                this.store.transcripts.checkpoint(w.id, { hash: w.hash, model, ...p });
+                this.store.stepTries.clear(w.id, 'transcribe');
+              });
               log.debug('window heard', { path: w.relPath, done: p.doneSeconds });
             },
           });
         } catch (e) {
+          if (e instanceof ConfinedError) {
+            // Gone, or now a link the rule refuses: the next scan takes the item away.
+            log.warn('recording not read: it is no longer a file Trove may read', { path, reason: e.message });
+            this.store.stepTries.clear(w.id, 'transcribe');
+            skipped.add(w.id);
+            continue;
+          }
           if (!(e instanceof AudioError)) {
             // The model failed (its worker died, say): the checkpoint stays and the next run tries again from it.
             log.warn('transcription failed; it is tried again next run', { path, error: (e as Error).message });
@@ -348,7 +513,10 @@ export class Indexer {
           result = { ...checkpoint, complete: true, durationSeconds: checkpoint.doneSeconds };
         }
         if (!result.complete) {
-          if (hooks.stopped?.()) return; // closing: the checkpoint stays for the next run
+          if (hooks.stopped?.()) {
+            this.store.stepTries.clear(w.id, 'transcribe'); // a clean stop, not a crash
+            return; // closing: the checkpoint stays for the next run
+          }
           skipped.add(w.id); // changed on disk: its new version is indexed, then transcribed, next run
           continue;
         }
@@ -361,7 +529,8 @@ export class Indexer {
           skipped.add(w.id);
           continue;
         }
-        this.store.transaction(() => {
+        await this.write(() => {
+          this.store.stepTries.clear(w.id, 'transcribe');
           const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'transcript', segments);
           this.store.spaces.insertVectors(
             this.spaceId,
@@ -371,7 +540,7 @@ export class Indexer {
           // What decoding found is the length (a header can claim more than a damaged file holds).
           const ms = Math.round(result.durationSeconds * 1000);
           if (error === null && ms > 0 && (w.durationMs === null || Math.abs(w.durationMs - ms) > 1000)) this.store.transcripts.setDuration(w.id, ms);
-        });
+        }, hooks.stopped);
         summary.transcribed++;
         this.progress.finished(true);
         this.onProgress();
@@ -380,7 +549,10 @@ export class Indexer {
     }
   }
 
-  private prepareGroup(group: readonly Candidate[]): Promise<Prepared[]> {
+  private async prepareGroup(group: readonly Candidate[]): Promise<Prepared[]> {
+    // Marked (and committed) before a byte is read: if the process dies from here until the group commits, the next
+    // run knows these files were in flight. [Note: crash-retry]
+    await this.write(() => this.store.queue.attempt(group.map((c) => ({ rootId: c.rootId, relPath: c.file.relPath }))));
     return Promise.all(group.map((c) => this.prepare(c)));
   }
 
@@ -388,19 +560,28 @@ export class Indexer {
     const started = performance.now();
     const abs = absolutePath(c.rootPath, c.file.relPath);
     let hash: string | null = null;
+    let handle: FileHandle | null = null;
     try {
       if (c.file.problem) throw new Error(c.file.problem);
       const limit =
         c.file.kind === 'photo' ? MAX_PHOTO_BYTES : c.file.kind === 'audio' ? MAX_AUDIO_BYTES : c.file.relPath.toLowerCase().endsWith('.pdf') ? MAX_PDF_BYTES : MAX_NOTE_BYTES;
-      if (c.file.size > limit) throw new Error(`the file is too large to index (${Math.round(c.file.size / 1048576)} MB)`);
+      if (c.file.size > limit) throw new Error(tooLarge(c.file.kind, c.file.relPath, c.file.size, limit));
+      log.debug('reading', { path: c.file.relPath }); // the crash-retry test reads these
+      // The link rule is asked again as the file is opened: a link retargeted since the scan leads nowhere. [Note: symlinks]
+      const opened = await openConfined(c.rootPath, c.file.relPath);
+      handle = opened.handle;
       let bytes: Buffer | null = null;
       let size: number;
-      if (c.file.kind === 'audio') ({ hash, size } = await hashFile(abs));
+      if (c.file.kind === 'audio') ({ hash, size } = await hashFile(handle));
       else {
-        bytes = await readFile(abs);
+        const st = await handle.stat();
+        if (st.size > limit) throw new Error(tooLarge(c.file.kind, c.file.relPath, st.size, limit)); // it grew since the scan
+        bytes = await handle.readFile();
         hash = createHash('sha256').update(bytes).digest('hex');
         size = bytes.length;
       }
+      await handle.close();
+      handle = null;
       const k = c.known;
       if (k && k.status === 'indexed' && k.hash === hash && k.embeddedHash === hash) {
         return { type: 'touch', c, id: k.id, size };
@@ -411,24 +592,28 @@ export class Indexer {
         c.file.kind === 'photo'
           ? await extractPhoto(c.file.relPath, bytes!, this.encoder)
           : c.file.kind === 'audio'
-            ? { ...(await extractAudio(c.file.relPath, abs, size)), image: null }
+            ? { ...(await extractAudio(c.file.relPath, opened.real, size)), image: null }
             : { ...(await extractNoteFile(c.file.relPath, bytes!, this.fits)), image: null };
+      bytes = null;
       // A recording transcribed at this version keeps its transcript (a change of model re-embeds it, no listening).
       const heard = k && c.file.kind === 'audio' ? this.store.transcripts.finished(k.id, hash) : undefined;
-      if (heard) extracted.segments.push(...transcriptSegments(heard.chunks, this.fits));
+      if (heard) for (const seg of transcriptSegments(heard.chunks, this.fits)) extracted.segments.push(seg);
       // A photo already read by OCR at this version keeps its text (a change of model re-embeds it, no re-reading).
-      if (k && k.ocrHash === hash && k.ocrText) extracted.segments.push(...this.ocrSegments(k.ocrText));
+      if (k && k.ocrHash === hash && k.ocrText) for (const seg of this.ocrSegments(k.ocrText)) extracted.segments.push(seg);
       const ms = performance.now() - started;
       if (ms > SLOW_FILE_MS) log.warn(`slow file`, { path: abs, ms: Math.round(ms) });
       return { type: 'item', c, size, hash, facts: extracted.facts, segments: extracted.segments, image: extracted.image };
     } catch (error) {
+      if (error instanceof ConfinedError) return error.gone ? { type: 'gone', c } : { type: 'skip', c, reason: error.message };
       // Deleted between the scan and the read: not a broken file, just no longer there.
       if ((error as NodeJS.ErrnoException)?.code === 'ENOENT' && !existsSync(abs)) return { type: 'gone', c };
       return { type: 'failed', c, hash, reason: describeFailure(error, c.file.kind) };
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 
-  private async embedAndWrite(prepared: readonly Prepared[], summary: ReturnType<typeof emptySummary>): Promise<void> {
+  private async embedAndWrite(prepared: readonly Prepared[], summary: ReturnType<typeof emptySummary>, stopped?: () => boolean): Promise<void> {
     const items = prepared.filter((p): p is Extract<Prepared, { type: 'item' }> => p.type === 'item');
     if (items.length) log.debug('embedding', { files: items.map((p) => p.c.file.relPath) }); // the crash test reads this
     const photos = items.filter((p) => p.image !== null);
@@ -455,10 +640,26 @@ export class Indexer {
 
     const changed: number[] = [];
     const removed: number[] = [];
-    this.store.transaction(() => {
+    const tally = { removed: 0, unchanged: 0, moved: 0, failed: 0, added: 0, reembedded: 0, changed: 0 };
+    await this.write(() => {
+      // Counted afresh on each try: a write refused by a full disk is rolled back whole and tried again.
+      changed.length = 0;
+      removed.length = 0;
+      for (const key of Object.keys(tally) as (keyof typeof tally)[]) tally[key] = 0;
       for (const p of prepared) {
         const { file, rootId } = p.c;
         this.store.queue.remove(rootId, file.relPath); // done, in the same transaction as its item
+        // The link rule refused it at read time: no item may exist for it, and a person can see why. [Note: symlinks]
+        if (p.type === 'skip') {
+          const id = p.c.known?.id;
+          if (id !== undefined) {
+            this.store.items.remove(id);
+            removed.push(id);
+            tally.removed++;
+          }
+          this.store.skipped.update(rootId, [file.relPath], [{ relPath: file.relPath, reason: p.reason }]);
+          continue;
+        }
         // Deleted before it was read, or since (a live change handled in between): it must not come back as an
         // item, and the item of its earlier version goes with it.
         if (p.type === 'gone' || (p.type !== 'failed' && !existsSync(absolutePath(p.c.rootPath, file.relPath)))) {
@@ -466,13 +667,13 @@ export class Indexer {
           if (id !== undefined) {
             this.store.items.remove(id);
             removed.push(id);
-            summary.removed++;
+            tally.removed++;
           }
           continue;
         }
         if (p.type === 'touch') {
           this.store.items.touch(p.id, p.size, file.mtime);
-          summary.unchanged++;
+          tally.unchanged++;
           continue;
         }
         if (p.type === 'move') {
@@ -487,7 +688,7 @@ export class Indexer {
             title: titleFromName ? basename(file.relPath, extname(file.relPath)) : null,
           });
           this.store.segments.reindexWords(p.from.id);
-          summary.moved++;
+          tally.moved++;
           changed.push(p.from.id);
           continue;
         }
@@ -498,7 +699,7 @@ export class Indexer {
             file.relPath.slice(file.relPath.lastIndexOf('/') + 1),
           );
           this.store.segments.replace(id, this.spaceId, []);
-          summary.failed++;
+          tally.failed++;
           changed.push(id);
           continue;
         }
@@ -524,12 +725,13 @@ export class Indexer {
         });
         this.store.spaces.insertVectors(this.spaceId, vectors);
         this.store.spaces.markEmbedded(id, this.spaceId, p.hash);
-        if (!p.c.known) summary.added++;
-        else if (sameVersion) summary.reembedded++;
-        else summary.changed++;
+        if (!p.c.known) tally.added++;
+        else if (sameVersion) tally.reembedded++;
+        else tally.changed++;
         changed.push(id);
       }
-    });
+    }, stopped);
+    for (const key of Object.keys(tally) as (keyof typeof tally)[]) summary[key] += tally[key];
     for (const p of prepared) this.progress.finished(p.type !== 'failed');
     this.onProgress();
     if (changed.length || removed.length) this.onItemsChanged(changed, removed);

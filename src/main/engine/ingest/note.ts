@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { NewSegment } from '../store/segments.js';
 import { noFacts, type ItemFacts } from '../store/items.js';
-import { chunkMarkdown, chunkPlainText, type Fits } from './chunk.js';
+import { chunkBlocksIter, chunkPlainText, collectChunks, markdownBlocks, plainBlocks, type Fits } from './chunk.js';
 import { decodeText } from './text.js';
 
 export interface ExtractedNote {
@@ -10,15 +10,29 @@ export interface ExtractedNote {
   readonly segments: NewSegment[]; // kind 'text', each embedded from its text
 }
 
-export function extractNote(relPath: string, bytes: Uint8Array, fits: Fits): ExtractedNote {
+/**
+ * A note's text as segments. Chunking yields to the event loop as it goes, so a long note never stalls the engine
+ * [Note: bounded-chunking]. A note with no text at all (an empty file, front matter only) is still found by its
+ * title: it gets one segment holding the title.
+ */
+export async function extractNote(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
   const text = decodeText(bytes);
   const ext = extname(relPath).toLowerCase();
   const isMarkdown = ext === '.md' || ext === '.markdown';
-  const { chunks, title } = isMarkdown ? chunkMarkdown(text, fits) : { chunks: chunkPlainText(text, fits), title: null };
+  const { blocks, title } = isMarkdown ? markdownBlocks(text) : { blocks: plainBlocks(text), title: null };
+  const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
+  const name = title ?? basename(relPath, extname(relPath));
   return {
-    facts: noFacts(title ?? basename(relPath, extname(relPath)), { chars: text.length }),
-    segments: chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })),
+    facts: noFacts(name, { chars: text.length }),
+    segments: chunks.length
+      ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end }))
+      : titleSegments(name, fits),
   };
+}
+
+/** The segments that stand for a note without text: its title. */
+export function titleSegments(title: string, fits: Fits): NewSegment[] {
+  return chunkPlainText(title, fits).map((c) => ({ kind: 'text', text: c.text, breadcrumb: [], start: 0, end: 0 }));
 }
 
 /** A note file of any kind Trove reads: Markdown, plain text or PDF. */

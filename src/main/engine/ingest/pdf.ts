@@ -5,7 +5,8 @@
 import { basename, extname } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { noFacts } from '../store/items.js';
-import { chunkBlocks, type Block, type Fits } from './chunk.js';
+import { chunkBlocksIter, collectChunks, type Block, type Fits } from './chunk.js';
+import { titleSegments } from './note.js';
 import type { ExtractedNote } from './note.js';
 
 export const MAX_PDF_PAGES = 2000;
@@ -48,10 +49,11 @@ export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits)
     }
     const info = ((await doc.getMetadata().catch(() => null))?.info ?? {}) as { Title?: unknown };
     const title = typeof info.Title === 'string' && info.Title.trim() ? info.Title.trim() : basename(relPath, extname(relPath));
-    const chunks = chunkBlocks(blocks, fits);
+    const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
     return {
       facts: noFacts(title, { pages: doc.numPages, ...(doc.numPages > pages ? { pagesIndexed: pages } : {}) }),
-      segments: chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })),
+      // A scan without a text layer is still found by its title.
+      segments: chunks.length ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })) : titleSegments(title, fits),
     };
   } finally {
     await doc.destroy();

@@ -12,6 +12,8 @@ export class ProgressTracker {
   private readonly finishedAt: number[] = [];
   private startedAt = 0;
   paused = false;
+  /** Why the run cannot go on by itself right now (a full disk, another process indexing), for a person. */
+  waiting: string | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -62,6 +64,7 @@ export class ProgressTracker {
       etaSeconds: this.phase === 'idle' ? null : left === 0 ? 0 : rate > 0 ? Math.ceil(left / rate) : null,
       current: this.current,
       paused: this.paused,
+      waiting: this.waiting,
     };
   }
 }

@@ -1,7 +1,9 @@
-// Walks a root and lists the files Trove indexes, with size and mtime (no reading, no hashing).
-import { opendir, stat } from 'node:fs/promises';
+// Walks a root and lists the files Trove indexes, with size and mtime (no reading, no hashing). Links are followed
+// only as the one rule in confine.ts allows; what it refuses is listed as skipped, with the reason. [Note: symlinks]
+import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ItemKind } from '../../../shared/types.js';
+import { confine, isInside, realRoot } from './confine.js';
 import { IgnoreRules } from './ignore.js';
 import { kindOf } from './kinds.js';
 
@@ -14,18 +16,28 @@ export interface ScannedFile {
   readonly problem?: string;
 }
 
+/** A path the scan met and did not follow, with the reason. */
+export interface SkippedFile {
+  readonly relPath: string;
+  readonly reason: string;
+}
+
+export interface Scan {
+  readonly files: ScannedFile[];
+  readonly skipped: SkippedFile[];
+}
+
 export const BAD_NAME = 'the file name is not valid UTF-8, so Trove cannot name it reliably; rename the file to index it';
 
 /**
- * Lists a root's indexable files. Unreadable folders are skipped (and reported through `onError`); symbolic links
- * to files are followed, links to folders are not (no loops, no files indexed twice).
+ * Lists a root's indexable files. Unreadable folders are skipped (and reported through `onError`); a link to a file
+ * is followed only when its real path stays inside the root, a link to a folder never (no loops, no files indexed
+ * twice, nothing outside the folder). Links that lead outside are listed in `skipped`.
  */
-export async function scanRoot(
-  rootPath: string,
-  rules: IgnoreRules,
-  onError: (relPath: string, error: Error) => void = () => {},
-): Promise<ScannedFile[]> {
+export async function scanRoot(rootPath: string, rules: IgnoreRules, onError: (relPath: string, error: Error) => void = () => {}): Promise<Scan> {
   const files: ScannedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const rootReal = (await realRoot(rootPath)) ?? rootPath;
   const walk = async (relDir: string): Promise<void> => {
     let dir;
     const dirPath = relDir ? join(rootPath, relDir) : rootPath;
@@ -48,6 +60,18 @@ export async function scanRoot(
         continue;
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+      if (entry.isSymbolicLink()) {
+        if (!validName || rules.ignores(rel, false)) continue;
+        const c = await confine(rootReal, rel);
+        if (c.ok) {
+          const kind = kindOf(name);
+          if (kind) files.push({ relPath: rel, kind, size: c.size, mtime: c.mtime });
+        } else if (!c.gone && (kindOf(name) || (await leadsOutside(rootReal, join(dirPath, name))))) {
+          // Worth a line where a person would look for the file: an indexable name, or a folder somewhere else.
+          skipped.push({ relPath: rel, reason: c.reason });
+        }
+        continue;
+      }
       if (rules.ignores(rel, false)) continue;
       const kind = kindOf(name);
       if (!kind) continue;
@@ -56,32 +80,44 @@ export async function scanRoot(
         if (!st.isFile()) continue;
         files.push({ relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs), ...(validName ? {} : { problem: BAD_NAME }) });
       } catch (error) {
-        onError(rel, error as Error); // deleted since listed, or a dangling link
+        onError(rel, error as Error); // deleted since listed
       }
     }
     for (const sub of subdirs) await walk(sub);
   };
   await walk('');
-  return files;
+  return { files, skipped };
+}
+
+/** Whether a link's target is a folder outside the root (a folder link inside it is simply not followed). */
+async function leadsOutside(rootReal: string, linkPath: string): Promise<boolean> {
+  try {
+    return !isInside(await realpath(linkPath), rootReal);
+  } catch {
+    return false;
+  }
 }
 
 /**
- * The current state of some files of a root (for the watcher): indexable files that exist are returned; paths that
- * are gone, ignored or not indexable are not.
+ * The current state of some files of a root (for the watcher): indexable files that exist and pass the link rule are
+ * returned; paths that are gone, ignored or not indexable are not; links the rule refuses are in `skipped`.
  */
-export async function scanPaths(rootPath: string, relPaths: Iterable<string>, rules: IgnoreRules): Promise<ScannedFile[]> {
+export async function scanPaths(rootPath: string, relPaths: Iterable<string>, rules: IgnoreRules): Promise<Scan> {
   const files: ScannedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const rootReal = await realRoot(rootPath);
+  if (rootReal === null) return { files, skipped };
   for (const rel of new Set(relPaths)) {
     const parts = rel.split('/');
     if (parts.some((_, i) => rules.ignores(parts.slice(0, i + 1).join('/'), i < parts.length - 1))) continue;
-    const kind = kindOf(parts[parts.length - 1] ?? '');
-    if (!kind) continue;
-    try {
-      const st = await stat(join(rootPath, ...parts));
-      if (st.isFile()) files.push({ relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs) });
-    } catch {
-      // gone: the caller treats it as deleted
+    const name = parts[parts.length - 1] ?? '';
+    const kind = kindOf(name);
+    const c = await confine(rootReal, rel);
+    if (c.ok) {
+      if (kind) files.push({ relPath: rel, kind, size: c.size, mtime: c.mtime });
+    } else if (!c.gone && c.reason !== 'a folder, not a file' && (kind || (await leadsOutside(rootReal, join(rootReal, ...parts))))) {
+      skipped.push({ relPath: rel, reason: c.reason });
     }
   }
-  return files;
+  return { files, skipped };
 }

@@ -8,7 +8,7 @@
 // root falls back to polling: a full rescan every `pollMs`, which is cheap because unchanged files are compared
 // by size and mtime only. `modes()` says which roots poll, for status.
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { opendir, stat } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Root } from '../../../shared/types.js';
 import { IgnoreRules } from './ignore.js';
@@ -86,7 +86,7 @@ class RootWatch {
       for await (const e of entries) {
         const rel = dir ? `${dir}/${e.name}` : e.name;
         if (e.isDirectory() && !this.rules.ignores(rel, true)) queue.push(rel);
-        else if (e.isFile()) found.push(rel);
+        else if (e.isFile() || e.isSymbolicLink()) found.push(rel); // a link is judged by the indexer's rule [Note: symlinks]
       }
     }
     return found;
@@ -152,10 +152,14 @@ class RootWatch {
     if (ready.length && !this.closed) this.options.onChanges(this.root, ready);
   }
 
-  /** Size and mtime of a file, size -1 for a folder, null when it is gone. */
+  /**
+   * Size and mtime of a file, size -1 for a folder, null when it is gone. A link is reported as itself, never followed:
+   * a link to a folder is not watched through (it could lead anywhere), and the indexer decides whether a link to a
+   * file may be read. [Note: symlinks]
+   */
   private async state(rel: string): Promise<{ size: number; mtime: number } | null> {
     try {
-      const st = await stat(join(this.root.path, rel));
+      const st = await lstat(join(this.root.path, rel));
       return st.isDirectory() ? { size: -1, mtime: st.mtimeMs } : { size: st.size, mtime: st.mtimeMs };
     } catch {
       return null;

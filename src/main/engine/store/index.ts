@@ -1,5 +1,6 @@
 // The store: one database, one repository per table. [Note: store]
 import { openDatabase, type Db } from './db.js';
+import { IndexLockRepo, SkippedRepo, StepTriesRepo } from './guards.js';
 import { ItemsRepo } from './items.js';
 import { QueueRepo } from './queue.js';
 import { RootsRepo } from './roots.js';
@@ -16,6 +17,9 @@ export class Store {
   readonly settings: SettingsRepo;
   readonly transcripts: TranscriptsRepo;
   readonly queue: QueueRepo;
+  readonly stepTries: StepTriesRepo;
+  readonly skipped: SkippedRepo;
+  readonly indexLock: IndexLockRepo;
 
   constructor(readonly db: Db) {
     this.roots = new RootsRepo(db);
@@ -25,6 +29,9 @@ export class Store {
     this.settings = new SettingsRepo(db);
     this.transcripts = new TranscriptsRepo(db);
     this.queue = new QueueRepo(db);
+    this.stepTries = new StepTriesRepo(db);
+    this.skipped = new SkippedRepo(db);
+    this.indexLock = new IndexLockRepo(db);
   }
 
   static open(file: string): Store {

@@ -8,7 +8,12 @@ export interface QueuedFile {
   readonly relPath: string;
   readonly priority: number;
   readonly queuedAt: number;
+  /** Runs that started on this file and did not commit it: the process died (or was killed) while on it. */
+  readonly attempts: number;
 }
+
+/** A file the process died on this many times is recorded as an error instead of being read again. [Note: crash-retry] */
+export const MAX_ATTEMPTS = 2;
 
 export class QueueRepo {
   private readonly addStmt;
@@ -17,6 +22,8 @@ export class QueueRepo {
   private readonly countStmt;
   private readonly staleStmt;
   private readonly getStmt;
+  private readonly attemptStmt;
+  private readonly unattemptStmt;
 
   constructor(private readonly db: Db) {
     // A file queued again keeps its place (the earlier time) and the higher of the two priorities.
@@ -26,12 +33,14 @@ export class QueueRepo {
     );
     this.removeStmt = db.prepare<[number, string]>('DELETE FROM queue WHERE root_id = ? AND rel_path = ?');
     this.listStmt = db.prepare<[number]>(
-      'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt FROM queue WHERE root_id = ? ORDER BY priority DESC, queued_at',
+      'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt, attempts FROM queue WHERE root_id = ? ORDER BY priority DESC, queued_at',
     );
     this.countStmt = db.prepare<[]>('SELECT count(*) AS n FROM queue');
     this.getStmt = db.prepare<[number, string]>(
-      'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt FROM queue WHERE root_id = ? AND rel_path = ?',
+      'SELECT root_id AS rootId, rel_path AS relPath, priority, queued_at AS queuedAt, attempts FROM queue WHERE root_id = ? AND rel_path = ?',
     );
+    this.attemptStmt = db.prepare<[number, string]>('UPDATE queue SET attempts = attempts + 1 WHERE root_id = ? AND rel_path = ?');
+    this.unattemptStmt = db.prepare<[number, string]>('UPDATE queue SET attempts = max(0, attempts - 1) WHERE root_id = ? AND rel_path = ?');
     this.staleStmt = db.prepare<[number, number, number]>('DELETE FROM queue WHERE root_id = ? AND queued_at < ? AND priority <= ?');
   }
 
@@ -60,6 +69,23 @@ export class QueueRepo {
       if (row) out.push(row);
     }
     return out;
+  }
+
+  /**
+   * Written (and committed) before a run reads these files: if the process dies before their group commits, the
+   * count stays raised and the next run knows it was on them. [Note: crash-retry]
+   */
+  attempt(files: Iterable<{ readonly rootId: number; readonly relPath: string }>): void {
+    this.db.transaction(() => {
+      for (const f of files) this.attemptStmt.run(f.rootId, f.relPath);
+    })();
+  }
+
+  /** Takes back `attempt` for files a run read ahead and then did not work on (it was asked to stop). */
+  unattempt(files: Iterable<{ readonly rootId: number; readonly relPath: string }>): void {
+    this.db.transaction(() => {
+      for (const f of files) this.unattemptStmt.run(f.rootId, f.relPath);
+    })();
   }
 
   count(): number {

@@ -4,6 +4,7 @@ import { ocr } from './002-ocr.js';
 import { segmentsPerSpace } from './003-segments-per-space.js';
 import { transcripts } from './004-transcripts.js';
 import { queue } from './005-queue.js';
+import { hardening } from './006-hardening.js';
 
 export interface Migration {
   readonly version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening];
