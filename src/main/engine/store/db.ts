@@ -1,4 +1,5 @@
 // Opens the library database: checks the version, turns on WAL and foreign keys, loads sqlite-vec, migrates.
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { TroveError } from '../../../shared/errors.js';
@@ -25,8 +26,25 @@ function enableWal(db: Db): void {
   }
 }
 
+/**
+ * The database file is private to this user: it holds the text of every note and every photo's OCR. It is created
+ * 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's permissions), and an existing one
+ * that others can read is closed to them. [Note: private-data]
+ */
+function privateFile(file: string): void {
+  if (process.platform === 'win32' || file === ':memory:') return;
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    const st = statSync(file);
+    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(file, 0o600);
+  } catch {
+    // a read-only place or someone else's file: SQLite says what is wrong when it opens it
+  }
+}
+
 export function openDatabase(file: string): Db {
   let db: Db;
+  privateFile(file);
   try {
     const nativeBinding = sqliteBinding(); // [Note: electron-native]
     db = new Database(file, nativeBinding ? { nativeBinding } : {});
