@@ -27,7 +27,8 @@ const layers = [
   {
     dir: 'src/shared',
     why: 'it is pure TypeScript shared by every process',
-    packages: 'none',
+    // valibot: the request schemas [Note: requests]; pure TypeScript with no Node, DOM or Electron.
+    packages: ['valibot'],
     builtins: false,
     relativeOnlyInto: ['src/shared'],
   },

@@ -1,7 +1,9 @@
 // The API contract: every operation and event that the front doors (Electron IPC, browser mode over HTTP, the CLI)
 // use, written once. Clients, the IPC binding and the HTTP server are all derived from these types.
 // Adding an operation = one line in `Operations` + its name in OPERATION_NAMES + the Engine method.
+import type * as v from 'valibot';
 import type { ParsedQuery } from './query.js';
+import type { ItemRefSchema, RequestSchemas, RequestType } from './schemas.js';
 import type {
   Settings,
   Diagnostics,
@@ -10,24 +12,18 @@ import type {
   IndexStatus,
   IndexSummary,
   ItemDetail,
-  ItemKind,
   ItemSummary,
   InstalledModel,
   ModelListing,
   ModelProgress,
-  ModelVariant,
   Root,
   SkippedPath,
   SpaceInfo,
   Thumbnail,
 } from './types.js';
 
-export interface SearchRequest {
-  /** Free text, optionally with filters in the query language (`kind:photo`, `after:2024-05`); see query.ts. */
-  readonly query: string;
-  readonly kinds?: readonly ItemKind[];
-  readonly limit?: number; // default 20, at most 1000
-}
+/** Free text, optionally with filters in the query language (`kind:photo`, `after:2024-05`, see query.ts), kinds, limit. */
+export type SearchRequest = RequestType<'search'>;
 
 export interface SearchResponse {
   readonly hits: readonly Hit[];
@@ -37,13 +33,10 @@ export interface SearchResponse {
 }
 
 /** An item is named by id or by absolute path. */
-export type ItemRef = { readonly id: number } | { readonly path: string };
+export type ItemRef = v.InferOutput<typeof ItemRefSchema>;
 
-export type RelatedRequest = ItemRef & {
-  /** Which kinds to return; default: every kind other than the item's own. */
-  readonly kinds?: readonly ItemKind[];
-  readonly limit?: number;
-};
+/** An item, and which kinds to return (default: every kind other than the item's own). */
+export type RelatedRequest = RequestType<'related'>;
 
 export interface RelatedResponse {
   readonly item: ItemSummary;
@@ -51,32 +44,41 @@ export interface RelatedResponse {
   readonly tookMs: number;
 }
 
+/**
+ * Every operation: its request (the type of its schema in schemas.ts, which the dispatcher checks before the
+ * implementation runs) and its response.
+ */
 export interface Operations {
-  addRoot: { req: { readonly path: string; readonly ignore?: readonly string[]; readonly ocr?: boolean }; res: Root };
-  updateRoot: { req: { readonly id: number; readonly ignore?: readonly string[]; readonly ocr?: boolean }; res: Root };
-  removeRoot: { req: { readonly id: number }; res: { readonly removedItems: number } };
-  listRoots: { req: Record<string, never>; res: readonly Root[] };
-  indexNow: { req: { readonly rootIds?: readonly number[] }; res: IndexSummary };
-  pauseIndexing: { req: Record<string, never>; res: IndexProgress };
-  resumeIndexing: { req: Record<string, never>; res: IndexProgress };
-  status: { req: Record<string, never>; res: IndexStatus };
+  addRoot: { req: RequestType<'addRoot'>; res: Root };
+  updateRoot: { req: RequestType<'updateRoot'>; res: Root };
+  removeRoot: { req: RequestType<'removeRoot'>; res: { readonly removedItems: number } };
+  listRoots: { req: RequestType<'listRoots'>; res: readonly Root[] };
+  indexNow: { req: RequestType<'indexNow'>; res: IndexSummary };
+  pauseIndexing: { req: RequestType<'pauseIndexing'>; res: IndexProgress };
+  resumeIndexing: { req: RequestType<'resumeIndexing'>; res: IndexProgress };
+  status: { req: RequestType<'status'>; res: IndexStatus };
   /** Files that could not be indexed, each with its reason (`error`), ordered by path; limit default 1000. */
-  listErrors: { req: { readonly limit?: number }; res: readonly ItemSummary[] };
+  listErrors: { req: RequestType<'listErrors'>; res: readonly ItemSummary[] };
   /** Paths inside watched folders that Trove did not follow (links that lead outside), each with its reason. */
-  listSkipped: { req: { readonly limit?: number }; res: readonly SkippedPath[] };
+  listSkipped: { req: RequestType<'listSkipped'>; res: readonly SkippedPath[] };
   search: { req: SearchRequest; res: SearchResponse };
   related: { req: RelatedRequest; res: RelatedResponse };
   getItem: { req: ItemRef; res: ItemDetail };
-  thumbnail: { req: ItemRef & { readonly size: 'small' | 'large' }; res: Thumbnail };
-  listModels: { req: Record<string, never>; res: readonly ModelListing[] };
-  downloadModel: { req: { readonly id: string; readonly variant?: ModelVariant }; res: InstalledModel };
-  verifyModel: { req: { readonly id: string }; res: InstalledModel };
-  removeModel: { req: { readonly id: string }; res: { readonly removed: boolean } };
-  doctor: { req: Record<string, never>; res: Diagnostics };
-  getSettings: { req: Record<string, never>; res: Settings };
+  thumbnail: { req: RequestType<'thumbnail'>; res: Thumbnail };
+  listModels: { req: RequestType<'listModels'>; res: readonly ModelListing[] };
+  downloadModel: { req: RequestType<'downloadModel'>; res: InstalledModel };
+  verifyModel: { req: RequestType<'verifyModel'>; res: InstalledModel };
+  removeModel: { req: RequestType<'removeModel'>; res: { readonly removed: boolean } };
+  doctor: { req: RequestType<'doctor'>; res: Diagnostics };
+  getSettings: { req: RequestType<'getSettings'>; res: Settings };
   /** A new model takes effect for new work; its space builds at the next index run while the old one answers. */
-  updateSettings: { req: Partial<Settings>; res: Settings };
+  updateSettings: { req: RequestType<'updateSettings'>; res: Settings };
 }
+
+// Compile-time check that every operation has a request schema and every schema an operation.
+type Unschemed = Exclude<keyof Operations, keyof RequestSchemas> | Exclude<keyof RequestSchemas, keyof Operations>;
+const everyOperationSchemed: [Unschemed] extends [never] ? true : Unschemed = true;
+void everyOperationSchemed;
 
 export type OperationName = keyof Operations;
 export type RequestOf<K extends OperationName> = Operations[K]['req'];

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
 import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
-import { COLOURS_PACK, tempDir } from '../helpers.js';
+import { inProcess } from '../../src/shared/dispatch.js';
+import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
+
+const WHISPER_PACK = join(REPO, 'test/fixtures/packs/whisper-tiny-fixture');
 
 describe('changing the model', () => {
   const tmp = tempDir('spaces');
@@ -74,7 +77,8 @@ describe('settings', () => {
   it('keeps the device and the chosen model, and refuses what is not a model', async () => {
     const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
     expect(await engine.getSettings()).toEqual({ device: 'auto', model: null, speechModel: null });
-    await expect(engine.updateSettings({ device: 'tpu' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // Requests are checked by their schema at the dispatcher, as every front door calls the engine.
+    await expect(inProcess(engine).updateSettings({ device: 'tpu' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(engine.updateSettings({ model: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await expect(engine.updateSettings({ speechModel: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: null });
@@ -91,5 +95,29 @@ describe('settings', () => {
     const again = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
     expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: 'whisper-base' });
     await again.close();
+  });
+
+  it('refuses a model setting that is not a loadable pack, and search keeps answering', async () => {
+    const data = join(tmp.dir, 'data-bad-model');
+    const lib = join(tmp.dir, 'lib-bad-model');
+    await makeLibrary(lib);
+    const engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
+    const api = inProcess(engine);
+    await api.addRoot({ path: lib });
+    await api.indexNow({});
+    const before = await api.search({ query: 'red', limit: 3 });
+    // A folder that is not a pack (the library folder itself), a broken pack, a speech pack: each refused with its
+    // reason, and the setting left as it was.
+    const broken = join(tmp.dir, 'broken-pack');
+    cpSync(COLOURS_PACK, broken, { recursive: true });
+    writeFileSync(join(broken, 'onnx', 'text_model.onnx'), 'not a graph');
+    await expect(api.updateSettings({ model: lib })).rejects.toMatchObject({ code: expect.stringMatching(/^MODEL_(INVALID|NOT_FOUND)$/) });
+    await expect(api.updateSettings({ model: broken })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(api.updateSettings({ model: WHISPER_PACK })).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    await expect(api.updateSettings({ speechModel: COLOURS_PACK })).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    expect((await api.getSettings({})).model).toBeNull();
+    const after = await api.search({ query: 'red', limit: 3 });
+    expect(after.hits.map((h) => h.item.id)).toEqual(before.hits.map((h) => h.item.id));
+    await engine.close();
   });
 });

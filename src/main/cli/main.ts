@@ -2,6 +2,8 @@
 // Output: results on stdout (JSON with --json), progress and messages on stderr. Errors are one line and a
 // non-zero exit (1 for a failed operation, 2 for a usage mistake), never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TroveApi } from '../../shared/api.js';
+import { inProcess } from '../../shared/dispatch.js';
 import { TroveError } from '../../shared/errors.js';
 import { isItemKind, type ItemKind, type ModelVariant, type Root } from '../../shared/types.js';
 import { Engine } from '../engine/index.js';
@@ -105,6 +107,8 @@ async function version(): Promise<string> {
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let engine: Engine | undefined;
+  // The contract through the dispatcher, as every front door calls it: requests validated by their schemas.
+  let api: TroveApi = undefined as unknown as TroveApi;
   const bar = new ProgressBar();
   try {
     let parsed;
@@ -138,6 +142,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       });
       // A pack downloading on first use shows its progress like `trove models download` does.
       if (!json) e.on('modelProgress', (p) => bar.download(p));
+      api = inProcess(e);
       return e;
     };
 
@@ -146,7 +151,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'watch': {
         engine = open();
         const ocr = values['no-ocr'] ? false : values.ocr ? true : undefined;
-        const roots = await addRoots(engine, args, values.ignore ?? [], ocr);
+        const roots = await addRoots(api, io, args, values.ignore ?? [], ocr);
         await engine.encoder(); // a first-use download happens here, before the index bar starts
         bar.clear();
         const showProgress = !json && bar.enabled;
@@ -176,7 +181,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         }
         let summary;
         try {
-          summary = await engine.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
+          summary = await api.indexNow(args.length ? { rootIds: roots.map((r) => r.id) } : {});
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -189,13 +194,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         }
         if (json) io.out(JSON.stringify({ event: 'indexed', summary }));
         else io.err(`${formatSummary(summary)}\nWatching ${roots.map((r) => displayPath(r.path)).join(', ')} — Ctrl+C to stop.`);
-        return await watchUntilStopped(engine, io, json);
+        return await watchUntilStopped(engine, api, io, json);
       }
       case 'search': {
         const text = args.join(' ').trim();
         if (!text) throw new UsageError('trove search "<text>": say what to look for');
         engine = open();
-        const result = await engine.search({ query: text, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
+        const result = await api.search({ query: text, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
         const warnings = result.query.warnings.map((w) => `note: ${w}`);
         if (!json) warnings.forEach((w) => io.err(w));
         print(formatHits(result.hits), result);
@@ -204,16 +209,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'related': {
         if (args.length !== 1) throw new UsageError('trove related <file>: name one file');
         engine = open();
-        const result = await engine.related({ path: args[0]!, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
+        const result = await api.related({ path: args[0]!, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
         print(formatHits(result.hits), result);
         return 0;
       }
       case 'status': {
         engine = open();
-        const status = await engine.status();
+        const status = await api.status({});
         if (values.errors) {
-          const errors = await engine.listErrors({});
-          const skipped = await engine.listSkipped({});
+          const errors = await api.listErrors({});
+          const skipped = await api.listSkipped({});
           const lines = [
             ...errors.map((e) => `${displayPath(e.path)}: ${e.error ?? 'unknown error'}`),
             ...skipped.map((s) => `${displayPath(s.path)}: skipped: ${s.reason}`),
@@ -227,28 +232,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const [sub, id, ...rest] = args;
         if (rest.length) throw new UsageError(`trove models ${sub}: too many arguments`);
         if (sub === 'list' || sub === undefined) {
-          const models = await engine.listModels();
+          const models = await api.listModels({});
           print(formatModels(models), models);
           return 0;
         }
         if (sub === 'download') {
           if (!id) throw new UsageError('trove models download <id>: name a pack (trove models list)');
           const variant = parseVariant(values.variant);
-          const installed = await engine.downloadModel({ id, ...(variant ? { variant } : {}) });
+          const installed = await api.downloadModel({ id, ...(variant ? { variant } : {}) });
           bar.clear();
           print(`Installed ${installed.id} (${installed.variant ?? 'fp32'}, ${formatBytes(installed.bytes)}) at ${displayPath(installed.path)}.`, installed);
           return 0;
         }
         if (sub === 'verify') {
-          const ids = id ? [id] : (await engine.listModels()).filter((m) => m.installed).map((m) => m.id);
+          const ids = id ? [id] : (await api.listModels({})).filter((m) => m.installed).map((m) => m.id);
           const results = [];
-          for (const one of ids) results.push(await engine.verifyModel({ id: one }));
+          for (const one of ids) results.push(await api.verifyModel({ id: one }));
           print(results.length ? results.map((r) => `${r.id}: ok (${formatBytes(r.bytes)})`).join('\n') : 'No packs installed.', results);
           return 0;
         }
         if (sub === 'remove') {
           if (!id) throw new UsageError('trove models remove <id>: name a pack');
-          const { removed } = await engine.removeModel({ id });
+          const { removed } = await api.removeModel({ id });
           print(removed ? `Removed ${id}.` : `${id} was not installed.`, { removed });
           return 0;
         }
@@ -259,10 +264,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const [key, value, ...rest] = args;
         if (rest.length || (key !== undefined && value === undefined)) throw new UsageError('trove settings [device|model|speech-model <value>]');
         let settings;
-        if (key === undefined) settings = await engine.getSettings();
-        else if (key === 'device') settings = await engine.updateSettings({ device: parseDevice(value) ?? 'auto' });
-        else if (key === 'model') settings = await engine.updateSettings({ model: value === 'default' ? null : value! });
-        else if (key === 'speech-model') settings = await engine.updateSettings({ speechModel: value === 'default' ? null : value! });
+        if (key === undefined) settings = await api.getSettings({});
+        else if (key === 'device') settings = await api.updateSettings({ device: parseDevice(value) ?? 'auto' });
+        else if (key === 'model') settings = await api.updateSettings({ model: value === 'default' ? null : value! });
+        else if (key === 'speech-model') settings = await api.updateSettings({ speechModel: value === 'default' ? null : value! });
         else throw new UsageError(`unknown setting "${key}" (device, model, speech-model)`);
         print(
           `device: ${settings.device}\nmodel: ${settings.model ?? 'default (clip-vit-b32, or the pack used last)'}\nspeech model: ${settings.speechModel ?? 'default (whisper-base)'}`,
@@ -295,7 +300,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'doctor': {
         engine = open();
-        const d = await engine.doctor();
+        const d = await api.doctor({});
         print(formatDoctor(d), d);
         return 0;
       }
@@ -330,41 +335,55 @@ function openInBrowser(url: string): void {
   });
 }
 
-/** Adds each folder as a root; a folder inside a root that is already watched indexes that root instead. */
-async function addRoots(engine: Engine, dirs: readonly string[], ignore: readonly string[], ocr: boolean | undefined): Promise<Root[]> {
+/**
+ * Adds each folder as a root; a folder inside a root that is already watched indexes that root instead. `--ignore`
+ * given for a folder already watched adds to its rules (for a folder inside one, scoped to that folder); the rules
+ * in force are said, never silently dropped.
+ */
+async function addRoots(api: TroveApi, io: Io, dirs: readonly string[], ignore: readonly string[], ocr: boolean | undefined): Promise<Root[]> {
   const roots: Root[] = [];
   for (const dir of dirs) {
     try {
-      const root = await engine.addRoot({ path: dir, ignore, ...(ocr !== undefined ? { ocr } : {}) });
-      roots.push(ocr === undefined || root.ocr === ocr ? root : await engine.updateRoot({ id: root.id, ocr }));
+      const root = await api.addRoot({ path: dir, ignore, ...(ocr !== undefined ? { ocr } : {}) });
+      roots.push(ocr === undefined || root.ocr === ocr ? root : await api.updateRoot({ id: root.id, ocr }));
+      if (ignore.length) io.err(`Ignoring in ${displayPath(root.path)}: ${root.ignore.join(', ')}`);
     } catch (error) {
       if (!(error instanceof TroveError) || error.code !== 'ROOT_OVERLAPS') throw error;
       const { realpathSync } = await import('node:fs');
-      const { relative, isAbsolute } = await import('node:path');
+      const { relative, isAbsolute, sep } = await import('node:path');
       const abs = realpathSync(dir);
-      const container = (await engine.listRoots()).find((r) => {
+      let container = (await api.listRoots({})).find((r) => {
         const rel = relative(r.path, abs);
         return !rel.startsWith('..') && !isAbsolute(rel);
       });
       if (!container) throw error;
+      if (ignore.length) {
+        // A subfolder's patterns apply under it: `notes/work --ignore '*.log'` is `work/**/*.log` for notes.
+        const sub = relative(container.path, abs).split(sep).join('/');
+        const scoped = ignore.map((p) => `${sub}/${p.replace(/^\/+/, '').includes('/') ? p.replace(/^\/+/, '') : `**/${p}`}`);
+        container = await api.updateRoot({ id: container.id, ignore: [...new Set([...container.ignore, ...scoped])] });
+        io.err(`Ignoring in ${displayPath(container.path)}: ${container.ignore.join(', ')}`);
+      }
       roots.push(container);
     }
   }
-  if (dirs.length === 0 && (await engine.listRoots()).length === 0) {
+  if (dirs.length === 0 && (await api.listRoots({})).length === 0) {
     throw new UsageError('no folders yet: trove index <folder>');
   }
   return roots.filter((r, i) => roots.findIndex((o) => o.id === r.id) === i);
 }
 
-async function watchUntilStopped(engine: Engine, io: Io, json: boolean): Promise<number> {
+async function watchUntilStopped(engine: Engine, api: TroveApi, io: Io, json: boolean): Promise<number> {
   const offChanged = engine.on('itemsChanged', ({ changed, removed }) => {
     if (json) io.out(JSON.stringify({ event: 'itemsChanged', changed, removed }));
     else {
-      for (const id of changed) {
-        const item = engine.store.items.get(id);
-        if (item) io.err(`${item.status === 'error' ? 'failed' : 'indexed'}: ${item.rel_path}${item.error ? ` (${item.error})` : ''}`);
-      }
-      if (removed.length) io.err(`removed ${removed.length} item${removed.length === 1 ? '' : 's'}`);
+      void (async () => {
+        for (const id of changed) {
+          const item = await api.getItem({ id }).catch(() => null);
+          if (item) io.err(`${item.status === 'error' ? 'failed' : 'indexed'}: ${item.relPath}${item.error ? ` (${item.error})` : ''}`);
+        }
+        if (removed.length) io.err(`removed ${removed.length} item${removed.length === 1 ? '' : 's'}`);
+      })();
     }
   });
   const handle = engine.watch({ onError: (e) => io.err(`trove: ${e.message}`) });

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type {
   Events,
   EventName,
@@ -19,6 +19,7 @@ import type {
   ItemRef,
 } from '../../shared/api.js';
 import { TroveError } from '../../shared/errors.js';
+import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
 import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
@@ -39,7 +40,7 @@ import { defaultThreads, gpuProviders, providerInstalled, type Device } from './
 import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
 import { related } from './search/related.js';
-import { checkKinds, checkLimit, MAX_LIMIT, search } from './search/search.js';
+import { DEFAULT_LIMIT, search } from './search/search.js';
 import { Store } from './store/index.js';
 import { absolutePath, toDetail, toSummary, type ItemRow } from './store/items.js';
 import type { LockHolder } from './store/guards.js';
@@ -144,19 +145,14 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async updateSettings(req: Operations['updateSettings']['req']): Promise<Settings> {
-    if (req.device !== undefined && !['auto', 'cpu', 'gpu'].includes(req.device)) {
-      throw new TroveError('INVALID_ARGUMENT', 'device must be auto, cpu or gpu');
-    }
     // A model setting is accepted only as a pack that loads (or a catalogue id, downloaded at the next index run):
     // a folder that is not a pack is refused here with its reason, rather than breaking every later search.
     let probe: Encoder | null = null;
     if (req.model !== undefined && req.model !== null) {
-      if (typeof req.model !== 'string' || req.model.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'model must be a pack id or folder');
       const choice = chooseModel(req.model, this.models); // refuses what is neither a folder, an installed pack nor in the catalogue
       if (choice.kind !== 'download') probe = await this.probeEncoder(choice.dir, req.device);
     }
     if (req.speechModel !== undefined && req.speechModel !== null) {
-      if (typeof req.speechModel !== 'string' || req.speechModel.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'speechModel must be a pack id or folder');
       const choice = chooseModel(req.speechModel, this.models); // the same rule: a folder, an installed pack or a catalogue id
       if (choice.kind !== 'download') {
         const pack = await loadPack(choice.dir);
@@ -336,8 +332,6 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async downloadModel(req: Operations['downloadModel']['req']): Promise<InstalledModel> {
-    if (typeof req.id !== 'string') throw new TroveError('INVALID_ARGUMENT', 'id must be a model id');
-    if (req.variant !== undefined && !['fp32', 'int8', 'fp16'].includes(req.variant)) throw new TroveError('INVALID_ARGUMENT', 'variant must be fp32, int8 or fp16');
     return this.models.install(req.id, {
       gpu: this.usesGpu(),
       ...(req.variant ? { variant: req.variant } : {}),
@@ -416,8 +410,7 @@ export class Engine implements TroveApi, TroveEvents {
   // ---- roots -------------------------------------------------------------------------------------------------
 
   async addRoot(req: Operations['addRoot']['req']): Promise<Root> {
-    if (typeof req.path !== 'string' || req.path.trim() === '') throw new TroveError('INVALID_ARGUMENT', 'path must be a folder');
-    const ignore = checkIgnore(req.ignore ?? []);
+    const ignore = req.ignore ?? [];
     let path: string;
     try {
       path = realpathSync(resolve(req.path));
@@ -447,8 +440,7 @@ export class Engine implements TroveApi, TroveEvents {
   async updateRoot(req: Operations['updateRoot']['req']): Promise<Root> {
     const root = this.store.roots.get(req.id);
     if (!root) throw new TroveError('NOT_FOUND', `no watched folder with id ${String(req.id)}`);
-    if (req.ocr !== undefined && typeof req.ocr !== 'boolean') throw new TroveError('INVALID_ARGUMENT', 'ocr must be true or false');
-    this.store.roots.update(root.id, { ignore: req.ignore ? checkIgnore(req.ignore) : root.ignore, ocr: req.ocr ?? root.ocr });
+    this.store.roots.update(root.id, { ignore: req.ignore ?? root.ignore, ocr: req.ocr ?? root.ocr });
     const updated = this.store.roots.get(root.id)!;
     this.emit('rootsChanged', this.store.roots.list());
     return updated;
@@ -676,7 +668,7 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async listErrors(req: Operations['listErrors']['req'] = {}): Promise<readonly ItemSummary[]> {
-    return this.store.items.errors(req.limit === undefined ? MAX_LIMIT : checkLimit(req.limit)).map(toSummary);
+    return this.store.items.errors(req.limit ?? MAX_LIMIT).map(toSummary);
   }
 
   /** Paths inside watched folders that Trove did not follow, with the reason. [Note: symlinks] */
@@ -699,8 +691,8 @@ export class Engine implements TroveApi, TroveEvents {
 
   async related(req: RelatedRequest): Promise<RelatedResponse> {
     const started = performance.now();
-    const limit = checkLimit(req.limit);
-    const kinds = checkKinds(req.kinds);
+    const limit = req.limit ?? DEFAULT_LIMIT;
+    const kinds = req.kinds;
     const item = this.findItem(req);
     const { space } = await this.answering();
     const result = related(this.store, space, item, kinds, limit);
@@ -719,7 +711,6 @@ export class Engine implements TroveApi, TroveEvents {
     if (row.kind !== 'photo' || row.status !== 'indexed' || !row.hash) {
       throw new TroveError('NOT_FOUND', `${row.rel_path} has no thumbnail`);
     }
-    if (req.size !== 'small' && req.size !== 'large') throw new TroveError('INVALID_ARGUMENT', 'size must be small or large');
     const root = this.store.roots.get(row.root_id);
     if (!root) throw new TroveError('NOT_FOUND', `${row.rel_path} is not available`);
     return thumbnail(this.paths.thumbnails, await this.confined(root.path, row.rel_path), row.hash, req.size);
@@ -758,16 +749,16 @@ export class Engine implements TroveApi, TroveEvents {
 
   /** An item by id or by absolute path (inside a watched root). */
   findItem(ref: ItemRef): ItemRow {
-    if ('id' in ref && ref.id !== undefined) {
-      if (!Number.isInteger(ref.id)) throw new TroveError('INVALID_ARGUMENT', 'id must be a whole number');
+    if ('id' in ref) {
       const row = this.store.items.get(ref.id);
       if (!row) throw new TroveError('NOT_FOUND', `no item with id ${ref.id}`);
       return row;
     }
-    if (!('path' in ref) || typeof ref.path !== 'string') throw new TroveError('INVALID_ARGUMENT', 'name an item by id or path');
+    // The folders on the way are resolved (a root reached through a link, /tmp on macOS), the file's own name is
+    // not: an item is named by its path in its folder, and a link there is an item of its own, never its target's.
     let abs = resolve(ref.path);
     try {
-      abs = realpathSync(abs);
+      abs = join(realpathSync(dirname(abs)), basename(abs));
     } catch {
       // a deleted file may still be asked about by its old path
     }
@@ -802,13 +793,6 @@ export class Engine implements TroveApi, TroveEvents {
     await this.options.transcriber?.close();
     this.store.close();
   }
-}
-
-function checkIgnore(ignore: unknown): string[] {
-  if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) {
-    throw new TroveError('INVALID_ARGUMENT', 'ignore must be a list of glob patterns');
-  }
-  return ignore;
 }
 
 /**

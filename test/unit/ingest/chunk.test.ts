@@ -82,6 +82,15 @@ describe('chunkMarkdown', () => {
     expect(chunks.map((c) => c.text).join('')).toBe(zh);
   });
 
+  it('indexes a note that is only headings: its headings are its text', () => {
+    const { chunks, title } = chunkMarkdown('# Shopping list\n', roomy);
+    expect(title).toBe('Shopping list');
+    expect(chunks.map((c) => c.text)).toEqual(['Shopping list']);
+    expect(chunkMarkdown('---\ntags: [x]\n---\n## Ideas\n### Later\n', roomy).chunks.map((c) => c.text)).toEqual(['Ideas\nLater']);
+    // Headings with text under them are breadcrumbs, as before.
+    expect(chunkMarkdown('# A\n\ntext\n', roomy).chunks.map((c) => c.text)).toEqual(['text']);
+  });
+
   it('handles CRLF line endings', () => {
     const { chunks } = chunkMarkdown('# T\r\n\r\nline one\r\nline two\r\n\r\npara two\r\n', roomy);
     expect(chunks).toHaveLength(1);

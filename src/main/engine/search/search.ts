@@ -7,7 +7,7 @@
 import type { SearchRequest, SearchResponse } from '../../../shared/api.js';
 import { TroveError } from '../../../shared/errors.js';
 import { parseQuery } from '../../../shared/query.js';
-import { isItemKind, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
+import type { ItemKind, SpaceInfo } from '../../../shared/types.js';
 import { createLogger, SLOW_QUERY_MS } from '../log.js';
 import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
@@ -25,24 +25,6 @@ function cosine(a: Float32Array, b: Float32Array | undefined): number {
 const log = createLogger('search');
 
 export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 1000;
-
-export function checkLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new TroveError('INVALID_ARGUMENT', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
-export function checkKinds(kinds: readonly unknown[] | undefined): ItemKind[] | undefined {
-  if (kinds === undefined) return undefined;
-  if (!Array.isArray(kinds)) throw new TroveError('INVALID_ARGUMENT', 'kinds must be a list');
-  for (const k of kinds) {
-    if (!isItemKind(k)) throw new TroveError('INVALID_ARGUMENT', `unknown kind "${String(k)}" (use photo, note or audio)`);
-  }
-  return kinds as ItemKind[];
-}
 
 /** Kinds from the request and from the query text: both narrow. */
 export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQuery: readonly ItemKind[]): ItemKind[] | null {
@@ -54,11 +36,10 @@ export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQ
 
 export async function search(store: Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
-  if (typeof req.query !== 'string') throw new TroveError('INVALID_ARGUMENT', 'query must be text');
-  const limit = checkLimit(req.limit);
+  const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
   if (!query.text) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
-  const kinds = combineKinds(checkKinds(req.kinds), query.kinds);
+  const kinds = combineKinds(req.kinds, query.kinds);
   const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
   if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
 

@@ -1,0 +1,96 @@
+// Every request of the API contract, validated by one schema per operation, declared once. [Note: requests]
+// The dispatcher (dispatch.ts) parses each request against its schema before the implementation sees it, so every
+// front door (HTTP, IPC, the CLI in process) refuses the same things with the same INVALID_ARGUMENT message, and the
+// engine holds no checks of its own. The request types of api.ts are inferred from these schemas.
+//
+// Each schema also bounds what a request can cost before any work starts (rule 11): a query is at most
+// MAX_QUERY_CHARS characters and MAX_QUERY_TERMS words (a 900 KB query of distinct words kept the server at 100% CPU
+// for minutes), a page at most MAX_LIMIT results, lists and names have lengths a person would never exceed.
+import * as v from 'valibot';
+import { tokenize } from './query.js';
+import { ITEM_KINDS } from './types.js';
+
+/** Longest query accepted, in characters: a long paragraph; the text tower reads far less (77 tokens for CLIP). */
+export const MAX_QUERY_CHARS = 2000;
+/** Most words and quoted phrases in one query. */
+export const MAX_QUERY_TERMS = 64;
+/** Most results one request can ask for. */
+export const MAX_LIMIT = 1000;
+/** Longest path accepted (Linux allows 4096 bytes). */
+export const MAX_PATH_CHARS = 4096;
+/** Most ignore patterns per folder, and the longest pattern. */
+export const MAX_IGNORE_PATTERNS = 256;
+export const MAX_PATTERN_CHARS = 512;
+
+const Id = v.pipe(v.number('an id is a whole number'), v.safeInteger('an id is a whole number'), v.minValue(1, 'an id is a whole number from 1'));
+const Limit = v.optional(v.pipe(v.number(), v.safeInteger(`limit must be a whole number from 1 to ${MAX_LIMIT}`), v.minValue(1, `limit must be a whole number from 1 to ${MAX_LIMIT}`), v.maxValue(MAX_LIMIT, `limit must be a whole number from 1 to ${MAX_LIMIT}`)));
+const Kind = v.picklist(ITEM_KINDS, 'a kind is photo, note or audio');
+const Kinds = v.optional(v.pipe(v.array(Kind, 'kinds must be a list'), v.maxLength(ITEM_KINDS.length * 2, 'too many kinds'), v.readonly()));
+const Path = v.pipe(v.string('a path is text'), v.nonEmpty('the path is empty'), v.maxLength(MAX_PATH_CHARS, `a path is at most ${MAX_PATH_CHARS} characters`), v.check((p) => !p.includes('\0'), 'a path cannot hold a NUL character'));
+const Pattern = v.pipe(v.string('an ignore pattern is text'), v.maxLength(MAX_PATTERN_CHARS, `an ignore pattern is at most ${MAX_PATTERN_CHARS} characters`));
+const Ignore = v.optional(v.pipe(v.array(Pattern, 'ignore must be a list of glob patterns'), v.maxLength(MAX_IGNORE_PATTERNS, `at most ${MAX_IGNORE_PATTERNS} ignore patterns`), v.readonly()));
+/** A pack in the catalogue or installed: a name, never a path (it names a folder under the models folder). */
+const ModelId = v.pipe(v.string('a model id is text'), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a model id is letters, digits, dots, dashes and underscores (trove models list)'));
+/** A model setting: a catalogue or installed id, or a pack folder. */
+const ModelRef = v.nullable(v.pipe(v.string('a model is a pack id or folder'), v.trim(), v.nonEmpty('a model is a pack id or folder'), v.maxLength(MAX_PATH_CHARS)));
+const Query = v.pipe(
+  v.string('query must be text'),
+  v.maxLength(MAX_QUERY_CHARS, (issue) => `the query is too long: at most ${MAX_QUERY_CHARS} characters (this one has ${String(issue.received).replace(/\D/g, '')})`),
+  v.check((q) => tokenize(q).length <= MAX_QUERY_TERMS, `the query has too many words: at most ${MAX_QUERY_TERMS} words and quoted phrases`),
+);
+const Empty = v.object({});
+const ref = <T extends v.ObjectEntries>(entries: T) =>
+  v.union([v.object({ id: Id, ...entries }), v.object({ path: Path, ...entries })], 'name an item by id (a whole number) or by path');
+
+export const ItemRefSchema = ref({});
+export const SearchRequestSchema = v.object({ query: Query, kinds: Kinds, limit: Limit });
+export const RelatedRequestSchema = ref({ kinds: Kinds, limit: Limit });
+
+/** One schema per operation of the contract (api.ts checks at compile time that every operation has one). */
+export const REQUESTS = {
+  addRoot: v.object({ path: Path, ignore: Ignore, ocr: v.optional(v.boolean('ocr must be true or false')) }),
+  updateRoot: v.object({ id: Id, ignore: Ignore, ocr: v.optional(v.boolean('ocr must be true or false')) }),
+  removeRoot: v.object({ id: Id }),
+  listRoots: Empty,
+  indexNow: v.object({ rootIds: v.optional(v.pipe(v.array(Id, 'rootIds must be a list of ids'), v.maxLength(MAX_LIMIT), v.readonly())) }),
+  pauseIndexing: Empty,
+  resumeIndexing: Empty,
+  status: Empty,
+  listErrors: v.object({ limit: Limit }),
+  listSkipped: v.object({ limit: Limit }),
+  search: SearchRequestSchema,
+  related: RelatedRequestSchema,
+  getItem: ItemRefSchema,
+  thumbnail: ref({ size: v.picklist(['small', 'large'], 'size must be small or large') }),
+  listModels: Empty,
+  downloadModel: v.object({ id: ModelId, variant: v.optional(v.picklist(['fp32', 'int8', 'fp16'], 'variant must be fp32, int8 or fp16')) }),
+  verifyModel: v.object({ id: ModelId }),
+  removeModel: v.object({ id: ModelId }),
+  doctor: Empty,
+  getSettings: Empty,
+  updateSettings: v.object({
+    device: v.optional(v.picklist(['auto', 'cpu', 'gpu'], 'device must be auto, cpu or gpu')),
+    model: v.optional(ModelRef),
+    speechModel: v.optional(ModelRef),
+  }),
+} as const;
+
+export type RequestSchemas = typeof REQUESTS;
+/** What an operation accepts: the schema's type (arrays readonly). */
+export type RequestType<K extends keyof RequestSchemas> = v.InferOutput<RequestSchemas[K]>;
+
+/** The first issue of a failed parse as one line for a person, naming the field. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0];
+  if (!issue) return 'the request is not valid';
+  const path = v.getDotPath(issue);
+  // A union's own message is the clearest ("name an item by id … or by path"); its branches' issues are not.
+  const message = issue.message.startsWith('Invalid ') && path ? `${path} is not valid` : issue.message;
+  return path && !message.startsWith(path) && !/^(the |a |an )/i.test(message) ? `${path}: ${message}` : message;
+}
+
+/** Parses a request for an operation: the value the implementation gets, or the reason it is refused. */
+export function parseRequest<K extends keyof RequestSchemas>(op: K, req: unknown): { ok: true; value: RequestType<K> } | { ok: false; message: string } {
+  const r = v.safeParse(REQUESTS[op], req, { abortPipeEarly: true });
+  return r.success ? { ok: true, value: r.output as RequestType<K> } : { ok: false, message: describeIssues(r.issues) };
+}
