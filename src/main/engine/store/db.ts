@@ -1,8 +1,10 @@
 // Opens the library database: checks the version, turns on WAL and foreign keys, loads sqlite-vec, migrates.
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { TroveError } from '../../../shared/errors.js';
+import { diskFullMessage, freeBytesSync, isDiskFull } from '../disk.js';
 import { sqliteBinding, unpackedPath } from '../packaged.js';
 import { assertNotFromTheFuture, migrate } from './migrate.js';
 
@@ -28,17 +30,25 @@ function enableWal(db: Db): void {
 
 /**
  * The database file is private to this user: it holds the text of every note and every photo's OCR. It is created
- * 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's permissions), and an existing one
- * that others can read is closed to them. [Note: private-data]
+ * 0600 before SQLite opens it (SQLite gives the -wal and -shm files it creates the database's permissions), and an
+ * existing one that others can read is closed to them, together with any -wal and -shm already beside it (left by a
+ * crash, or by a process of an older Trove still running: they hold the latest writes, note text included).
+ * [Note: private-data]
  */
 function privateFile(file: string): void {
   if (process.platform === 'win32' || file === ':memory:') return;
   try {
     closeSync(openSync(file, 'a', 0o600));
-    const st = statSync(file);
-    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(file, 0o600);
   } catch {
-    // a read-only place or someone else's file: SQLite says what is wrong when it opens it
+    return; // a read-only place or someone else's file: SQLite says what is wrong when it opens it
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const st = statSync(f);
+      if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(f, 0o600);
+    } catch {
+      // not there (no -wal or -shm yet), or not ours to change
+    }
   }
 }
 
@@ -65,6 +75,11 @@ export function openDatabase(file: string): Db {
   } catch (error) {
     db.close();
     if (error instanceof TroveError) throw error;
+    // A full disk is not a damaged library: say what to free. [Note: disk-full]
+    if (isDiskFull(error, dirname(file))) {
+      const then = 'then open the library again (nothing in it was lost)';
+      throw new TroveError('DISK_FULL', diskFullMessage(dirname(file), freeBytesSync(dirname(file)), then), { cause: error });
+    }
     throw new TroveError('DB_CORRUPT', `cannot read the library database ${file}: ${(error as Error).message}`, {
       cause: error,
     });

@@ -124,8 +124,9 @@ export class IndexLockRepo {
     }).immediate();
   }
 
-  beat(token: string, now = Date.now()): void {
-    this.beatStmt.run(now, token);
+  /** Says the holder `token` is alive; false when the lock is not (or no longer) its own: it was taken over. */
+  beat(token: string, now = Date.now()): boolean {
+    return this.beatStmt.run(now, token).changes === 1;
   }
 
   release(token: string): void {
