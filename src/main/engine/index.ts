@@ -67,6 +67,8 @@ export interface EngineOptions {
   readonly speechModel?: string;
   /** A transcriber to use instead of loading a speech pack (tests; an embedder's own). Closed with the engine. */
   readonly transcriber?: Transcriber;
+  /** When the query worker starts: with the model (default), or at the first query (`trove index` asks none). */
+  readonly queryWorker?: 'now' | 'first-query';
 }
 
 interface StoredModel {
@@ -196,7 +198,7 @@ export class Engine implements TroveApi, TroveEvents {
     if (pack.manifest.task === 'speech') {
       throw new TroveError('MODEL_MISMATCH', `${dir} is a speech pack (Whisper); the search model must embed images and text`);
     }
-    return WorkerEncoder.open(dir, { device: device ?? this.device(), ...(this.options.threads ? { threads: this.options.threads } : {}) });
+    return WorkerEncoder.open(dir, { device: device ?? this.device(), ...this.workerOptions() });
   }
 
   // ---- speech [Note: transcription] ------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ export class Engine implements TroveApi, TroveEvents {
     const device = this.device();
     const encoder = await WorkerEncoder.open(dir, {
       device,
-      ...(this.options.threads ? { threads: this.options.threads } : {}),
+      ...this.workerOptions(),
     });
     this.store.settings.set('model', { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir });
     return encoder;
@@ -267,7 +269,7 @@ export class Engine implements TroveApi, TroveEvents {
   private encoderAt(dir: string): Promise<Encoder> {
     let e = this.otherEncoders.get(dir);
     if (!e) {
-      e = WorkerEncoder.open(dir, { device: this.device(), ...(this.options.threads ? { threads: this.options.threads } : {}) });
+      e = WorkerEncoder.open(dir, { device: this.device(), ...this.workerOptions() });
       e.catch(() => this.otherEncoders.delete(dir));
       this.otherEncoders.set(dir, e);
     }
@@ -311,6 +313,11 @@ export class Engine implements TroveApi, TroveEvents {
     } catch {
       return null;
     }
+  }
+
+  /** Threads and query-worker timing for the encoders this engine opens. */
+  private workerOptions(): { threads?: number; queryWorker?: 'now' | 'first-query' } {
+    return { ...(this.options.threads ? { threads: this.options.threads } : {}), ...(this.options.queryWorker ? { queryWorker: this.options.queryWorker } : {}) };
   }
 
   /** The device asked for: the option, else the library's setting, else auto. */
@@ -695,7 +702,7 @@ export class Engine implements TroveApi, TroveEvents {
     const kinds = req.kinds;
     const item = this.findItem(req);
     const { space } = await this.answering();
-    const result = related(this.store, space, item, kinds, limit);
+    const result = await related(this.store, space, item, kinds, limit);
     return { ...result, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 

@@ -190,6 +190,21 @@ describe('FLAC frames in pieces', () => {
     expect(found.map((f) => f.length)).toEqual(frames.map((f) => f.length));
   });
 
+  it('skips a 255 MB tag and 16 MB metadata blocks as they arrive, without holding or copying them again', () => {
+    // Before, every piece was appended to everything so far until the metadata ended: quadratic, hours for this.
+    const big = 255 * 1024 * 1024; // near the largest size an ID3v2 tag can say (28 bits)
+    const syncsafe = [(big >> 21) & 0x7f, (big >> 14) & 0x7f, (big >> 7) & 0x7f, big & 0x7f];
+    const splitter = new FlacFrames();
+    const piece = new Uint8Array(1024 * 1024); // the same zeros, fed again and again: no memory for the test itself
+    const found: Uint8Array[] = [...splitter.push(concat(ascii('ID3'), Uint8Array.from([4, 0, 0, ...syncsafe])))];
+    for (let n = 0; n < big / piece.length; n++) found.push(...splitter.push(piece));
+    const padding = 16 * 1024 * 1024 - 1; // a PADDING block of the largest size, before STREAMINFO
+    found.push(...splitter.push(concat(ascii('fLaC'), Uint8Array.from([0x01, padding >> 16, (padding >> 8) & 0xff, padding & 0xff]))));
+    for (let left = padding; left > 0; left -= piece.length) found.push(...splitter.push(piece.subarray(0, Math.min(piece.length, left))));
+    found.push(...splitter.push(stream.subarray(4)), ...splitter.end()); // the STREAMINFO block (last) and the frames
+    expect(found.map((f) => f.length)).toEqual(frames.map((f) => f.length));
+  });
+
   it('drops a truncated last frame and refuses what is not FLAC', () => {
     const splitter = new FlacFrames();
     const found = [...splitter.push(stream.subarray(0, stream.length - 5)), ...splitter.end()];

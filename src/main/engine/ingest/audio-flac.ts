@@ -62,9 +62,17 @@ export class FlacFrames {
   private start = -1; // where the current frame starts in buf; -1 until the first frame is found
   private scan = 0; // how far the CRC-16 of the current frame has been computed
   private crc = 0;
+  private phase: 'start' | 'magic' | 'blocks' | 'end' = 'start'; // where the metadata reading is
+  private skip = 0; // bytes of a tag or metadata block still to skip
 
   /** The frames that the bytes so far complete. Throws on what is not FLAC. */
   push(piece: Uint8Array): Uint8Array[] {
+    if (this.skip > 0) {
+      // Inside a tag or metadata block: these bytes are not kept at all.
+      const n = Math.min(this.skip, piece.length);
+      this.skip -= n;
+      piece = piece.subarray(n);
+    }
     this.buf = this.buf.length === 0 ? piece : concat(this.buf, piece);
     return this.frames(false);
   }
@@ -123,27 +131,52 @@ export class FlacFrames {
     return out;
   }
 
-  /** Skips an ID3v2 tag (some taggers put one first), "fLaC" and the metadata blocks; false while they are not all there yet. */
+  /**
+   * Skips an ID3v2 tag (some taggers put one first), "fLaC" and the metadata blocks; false while they are not all
+   * there yet. Only their headers are kept: a tag or block is skipped as its bytes arrive (`skip` counts what is left
+   * of it), so album art or a crafted 256 MB tag costs nothing to hold, and each byte is looked at once.
+   */
   private skipMetadata(): boolean {
-    const b = this.buf;
-    let p = 0;
-    if (b.length >= 3 && b[0] === 0x49 && b[1] === 0x44 && b[2] === 0x33) {
-      if (b.length < 10) return false;
-      p = 10 + (((b[6]! & 0x7f) << 21) | ((b[7]! & 0x7f) << 14) | ((b[8]! & 0x7f) << 7) | (b[9]! & 0x7f)) + (b[5]! & 0x10 ? 10 : 0);
-    }
-    if (b.length < p + 4) return false;
-    if (b[p] !== 0x66 || b[p + 1] !== 0x4c || b[p + 2] !== 0x61 || b[p + 3] !== 0x43) throw new Error('not a FLAC stream');
-    p += 4;
     for (;;) {
-      if (p + 4 > b.length) return false;
-      const last = b[p]! & 0x80;
-      p += 4 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
-      if (p > b.length) return false;
-      if (last) break;
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, this.buf.length);
+        this.drop(n);
+        this.skip -= n;
+        if (this.skip > 0) return false;
+      }
+      const b = this.buf;
+      if (this.phase === 'start') {
+        if (b.length < 3) return false;
+        this.phase = 'magic';
+        if (b[0] === 0x49 && b[1] === 0x44 && b[2] === 0x33) {
+          if (b.length < 10) {
+            this.phase = 'start';
+            return false;
+          }
+          this.skip = (((b[6]! & 0x7f) << 21) | ((b[7]! & 0x7f) << 14) | ((b[8]! & 0x7f) << 7) | (b[9]! & 0x7f)) + (b[5]! & 0x10 ? 10 : 0);
+          this.drop(10);
+        }
+        continue;
+      }
+      if (this.phase === 'magic') {
+        if (b.length < 4) return false;
+        if (b[0] !== 0x66 || b[1] !== 0x4c || b[2] !== 0x61 || b[3] !== 0x43) throw new Error('not a FLAC stream');
+        this.drop(4);
+        this.phase = 'blocks';
+        continue;
+      }
+      if (this.phase === 'blocks') {
+        if (b.length < 4) return false;
+        const last = (b[0]! & 0x80) !== 0;
+        this.skip = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+        this.drop(4);
+        if (last) this.phase = 'end';
+        continue;
+      }
+      // 'end': the last block's bytes are skipped; the frames begin.
+      this.inMetadata = false;
+      return true;
     }
-    this.inMetadata = false;
-    this.buf = b.subarray(p);
-    return true;
   }
 
   private drop(n: number): void {

@@ -39,7 +39,7 @@ const GROUP_SIZE = 16; // files read and decoded ahead of the encoder
  * hold in memory at once (one embedded, the next read ahead) stays bounded whatever the files' sizes: sixteen 50 MB
  * RAW files are four groups, not one. A larger file is a group of its own. [Note: bounded-chunking]
  */
-const GROUP_BYTES = 48 * 1024 * 1024;
+const GROUP_BYTES = 32 * 1024 * 1024;
 const IMAGE_BATCH = 16;
 const TEXT_BATCH = 32;
 /**
@@ -140,13 +140,14 @@ function tooLarge(kind: ItemKind, relPath: string, size: number, limit: number):
 
 /**
  * What a file weighs in memory while its group is in flight, in bytes: a photo its file (decoded by sharp off the
- * heap, then only its tensor kept); a note ~8× its size (text, chunks, vectors: measured, see MAX_NOTE_BYTES); a
+ * heap, then only its tensor kept); a note ~10× its size (text, chunks, vectors: measured, see MAX_NOTE_BYTES); a
  * PDF twice its size (pdf.js holds the file and a page at a time); a recording nothing much (it is streamed).
+ * (Measured: a folder of forty 0.2–3 MB logs peaked at 517 MB with 8× and 48 MB groups, 406 MB with these.)
  */
 function weight(c: Candidate): number {
   if (c.file.kind === 'audio') return 0;
   if (c.file.kind === 'photo') return c.file.size;
-  return c.file.relPath.toLowerCase().endsWith('.pdf') ? 2 * c.file.size : 8 * c.file.size;
+  return c.file.relPath.toLowerCase().endsWith('.pdf') ? 2 * c.file.size : 10 * c.file.size;
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -364,7 +365,13 @@ export class Indexer {
       this.onItemsChanged([], gone.map((k) => k.id));
     }
 
-    if (this.ocr && this.encoder.canEmbedTexts && hooks.ocr !== false) await this.readText(this.ocr, summary, hooks);
+    if (this.ocr && this.encoder.canEmbedTexts && hooks.ocr !== false) {
+      try {
+        await this.readText(this.ocr, summary, hooks);
+      } finally {
+        await this.ocr.close(); // its memory goes back until photos next need reading [Note: ocr-memory]
+      }
+    }
     if (this.speech && this.encoder.canEmbedTexts && hooks.transcribe !== false) await this.transcribe(this.speech, summary, hooks);
 
     this.progress.idle();

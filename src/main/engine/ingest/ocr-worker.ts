@@ -31,7 +31,9 @@ const ready: Promise<Recogniser> = Ocr.create({
     recognitionPath: unpackedPath(models.recognitionPath),
     dictionaryPath: models.dictionaryPath,
   },
-  onnxOptions: { intraOpNumThreads: init.threads, interOpNumThreads: 1, executionProviders: ['cpu'] },
+  // Every photo has its own input size: ONNX Runtime's arena and memory patterns would keep the largest one's
+  // buffers for good, and save nothing. [Note: ocr-memory]
+  onnxOptions: { intraOpNumThreads: init.threads, interOpNumThreads: 1, executionProviders: ['cpu'], enableCpuMemArena: false, enableMemPattern: false },
 }) as Promise<Recogniser>;
 
 port.on('message', (req: OcrRequest) => {

@@ -10,6 +10,14 @@ import { Worker } from 'node:worker_threads';
 import { TroveError, isErrorCode } from '../../../shared/errors.js';
 import type { OcrLine, OcrRequest, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
 
+/**
+ * The longest side a photo is read at. [Note: ocr-memory] PaddleOCR's own default for its detector (limit_side_len
+ * 960). Memory grows with it, and stays: the detector's activations and opencv.js's WebAssembly heap (which never
+ * shrinks) — measured on the build machine, the worker held ~180 MB once loaded, and a 1600 px photo took it to
+ * +840 MB (960 px: +400 MB, 640 px: +210 MB). Signs and documents are still read at 960 px.
+ */
+export const OCR_MAX_SIDE = 960;
+
 /** Lines read with less confidence than this are dropped: they are mostly texture mistaken for letters. */
 export const MIN_CONFIDENCE = 0.6;
 
@@ -34,7 +42,7 @@ export class OcrRunner {
   constructor(private readonly options: { threads: number; maxSide?: number }) {}
 
   private start(): Worker {
-    const init: OcrWorkerInit = { entry: entryUrl(), threads: this.options.threads, maxSide: this.options.maxSide ?? 1600 };
+    const init: OcrWorkerInit = { entry: entryUrl(), threads: this.options.threads, maxSide: this.options.maxSide ?? OCR_MAX_SIDE };
     const worker = new Worker(new URL('../models/worker-bootstrap.mjs', import.meta.url), { workerData: init });
     worker.on('message', (r: OcrResponse) => {
       const p = this.pending.get(r.id);

@@ -53,6 +53,11 @@ export interface EncoderOptions {
   readonly maxInputPixels?: number;
   /** Which towers to open (default both): a query-only encoder needs just the text tower. */
   readonly towers?: readonly ('image' | 'text')[];
+  /**
+   * When the query worker starts: with the encoder (the app, browser mode: the first search is answered at once) or
+   * on the first query (`trove index`, which asks none: ~60 MB less). Default 'now'.
+   */
+  readonly queryWorker?: 'now' | 'first-query';
 }
 
 export function normalise(v: Float32Array): Float32Array {

@@ -69,24 +69,29 @@ function split(flat: Float32Array, count: number, dims: number): Float32Array[] 
 }
 
 export class WorkerEncoder extends PackEncoder {
+  private queryWorker: InferenceWorker | null;
+
   private constructor(
     pack: ModelPack,
     private readonly indexWorker: InferenceWorker,
-    private readonly queryWorker: InferenceWorker | null,
+    queryWorker: InferenceWorker | null,
+    private readonly queryOptions: EncoderOptions | null,
     provider: string,
     maxInputPixels: number,
   ) {
     super(pack, provider, maxInputPixels);
+    this.queryWorker = queryWorker;
   }
 
   static async open(dir: string, options: EncoderOptions = {}): Promise<WorkerEncoder> {
     const pack = await loadPack(dir, options.verification ?? 'size');
     const base = { ...options, verification: 'size' as const };
     const indexWorker = new InferenceWorker(pack.dir, { ...base, threads: options.threads ?? defaultThreads() });
-    const queryWorker = pack.manifest.towers.text ? new InferenceWorker(pack.dir, { ...base, threads: 1, towers: ['text'] }) : null;
+    const queryOptions = pack.manifest.towers.text ? { ...base, threads: 1, towers: ['text' as const] } : null;
+    const queryWorker = queryOptions && options.queryWorker !== 'first-query' ? new InferenceWorker(pack.dir, queryOptions) : null;
     try {
       const [provider] = await Promise.all([indexWorker.ready, queryWorker?.ready]);
-      return new WorkerEncoder(pack, indexWorker, queryWorker, provider, options.maxInputPixels ?? 200_000_000);
+      return new WorkerEncoder(pack, indexWorker, queryWorker, queryOptions, provider, options.maxInputPixels ?? 200_000_000);
     } catch (error) {
       await Promise.all([indexWorker.close(), queryWorker?.close()]);
       throw error;
@@ -111,7 +116,8 @@ export class WorkerEncoder extends PackEncoder {
 
   async embedQueries(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.queryWorker) throw this.missing('text');
+    if (!this.queryOptions) throw this.missing('text');
+    this.queryWorker ??= new InferenceWorker(this.packDir, this.queryOptions);
     const flat = await this.queryWorker.request({ op: 'texts', texts: [...texts] });
     return split(flat, texts.length, this.space.dimensions);
   }

@@ -12,13 +12,13 @@ import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 /** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
 const MAX_PROBES = 64;
 
-export function related(
+export async function related(
   store: Store,
   space: SpaceInfo,
   item: ItemRow,
   kinds: readonly ItemKind[] | undefined,
   limit: number,
-): Omit<RelatedResponse, 'tookMs'> {
+): Promise<Omit<RelatedResponse, 'tookMs'>> {
   const wanted = kinds && kinds.length ? kinds : ITEM_KINDS.filter((k) => k !== item.kind);
   const segments = store.segments.forItem(item.id, space.id);
   const vectors = store.spaces.vectors(
@@ -32,9 +32,15 @@ export function related(
   const step = Math.max(1, Math.ceil(probes.length / MAX_PROBES));
   const scored: ScoredSegment[] = [];
   const k = Math.min(MAX_K, limit * 4 + 16);
+  let since = performance.now();
   for (let i = 0; i < probes.length; i += step) {
     for (const n of store.spaces.knn(space.id, probes[i]!, k, { kinds: wanted, excludeItemId: item.id })) {
       scored.push({ ...n, score: 1 - n.distance });
+    }
+    // Each KNN is synchronous (SQLite); a long note's probes let other requests in between. [Note: responsive]
+    if (performance.now() - since > 10) {
+      await new Promise<void>((r) => setImmediate(r));
+      since = performance.now();
     }
   }
   return { item: toSummary(item), hits: toHits(store, bestPerItem(scored, limit)) };
