@@ -220,6 +220,52 @@ describe.skipIf(!how)('a full disk', () => {
     expect(out.again).toEqual({ ok: true, value: expect.objectContaining({ path: folder, ignore: ['*.tmp'] }) as unknown });
   });
 
+  it('makes a run that starts on a full disk wait for room (the index lock and the space are writes too)', async () => {
+    const disk = await tmpfs(join(tmp.dir, 'mnt-start'), 8 * MB);
+    mounts.push(disk);
+    const lib = join(tmp.dir, 'start-lib');
+    mkdirSync(lib);
+    for (let i = 0; i < 30; i++) writeFileSync(join(lib, `note-${i}.md`), `# Note ${i}\n\nred harbour garden ${i}\n`);
+    const script = `
+      import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+      const { Engine } = await import(${JSON.stringify(join(REPO, 'src/main/engine/index.ts'))});
+      const filler = ${JSON.stringify(join(disk.path, 'filler'))};
+      const engine = Engine.open({ dataDir: ${JSON.stringify(join(disk.path, 'data'))}, model: ${JSON.stringify(COLOURS_PACK)}, ocr: false });
+      const out = { waiting: [] };
+      engine.on('progress', (p) => p.waiting && out.waiting.push(p.waiting));
+      try {
+        await engine.addRoot({ path: ${JSON.stringify(lib)} });
+        const fd = openSync(filler, 'w');
+        for (const size of [1048576, 4096, 1]) {
+          const block = Buffer.alloc(size, 1);
+          try {
+            for (;;) writeSync(fd, block);
+          } catch (error) {
+            if (error.code !== 'ENOSPC') throw error;
+          }
+        }
+        closeSync(fd);
+        const run = engine.indexNow({});
+        await new Promise((r) => setTimeout(r, 2000));
+        out.waitedBeforeRoom = out.waiting.length > 0;
+        rmSync(filler);
+        out.summary = await run;
+      } finally {
+        await engine.close();
+      }
+      console.log(JSON.stringify(out));
+    `;
+    // A file, not -e: the engine's worker threads would inherit --input-type, which only -e accepts.
+    const file = join(tmp.dir, 'start-on-full-disk.mts');
+    writeFileSync(file, script);
+    const run = await finish(disk.node(['--import', 'tsx', file], { ...process.env, TROVE_LOG: 'warn' }), 45_000);
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
+    const out = JSON.parse(run.stdout) as { waiting: string[]; waitedBeforeRoom: boolean; summary: { added: number; failed: number } };
+    expect(out.waitedBeforeRoom).toBe(true);
+    expect(out.waiting[0]).toMatch(/disk that holds Trove's library .* is full/);
+    expect(out.summary).toMatchObject({ added: 30, failed: 0 });
+  });
+
   it('says the disk is full, not that the library is damaged, when a full disk keeps it from opening', async () => {
     const disk = await tmpfs(join(tmp.dir, 'mnt-open'), 8 * MB);
     mounts.push(disk);

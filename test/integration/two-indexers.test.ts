@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random } from '../fixtures/make-library.js';
-import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
+import { COLOURS_PACK, eventually, REPO, tempDir } from '../helpers.js';
 
 const PHOTOS = 100;
 const NOTES = 300; // ≈ 3 KB each: long enough a run that the two processes, started together, overlap
@@ -47,17 +47,27 @@ interface Run {
  * Starts `trove index` on the library; `kill(stderr)` is asked on each piece of output and kills the process
  * (SIGKILL) when it says so. Killed anyway after `timeoutMs`, so a process waiting for ever fails the test in time.
  */
-function startIndex(lib: string, data: string, kill: (stderr: string) => boolean = () => false, timeoutMs = 50_000): { pid: number; done: Promise<Run> } {
+function startIndex(
+  lib: string,
+  data: string,
+  kill: (stderr: string) => boolean = () => false,
+  timeoutMs = 50_000,
+  signal: NodeJS.Signals = 'SIGKILL',
+): { pid: number; done: Promise<Run> } {
   const child = spawn(process.execPath, [join(REPO, 'bin/trove.js'), 'index', lib, '--no-ocr', '--model', COLOURS_PACK, '--data-dir', data], {
     cwd: REPO,
     env: { ...process.env, TROVE_LOG: 'debug' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let sent = false;
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
-    if (child.exitCode === null && child.signalCode === null && kill(stderr)) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null && !sent && kill(stderr)) {
+      sent = true;
+      child.kill(signal);
+    }
   });
   const done = new Promise<Run>((resolve) => {
     child.on('close', (code, signal) => {
@@ -152,5 +162,27 @@ describe('one indexer per library', () => {
     expect(after.items).toBe(files.length);
     expect(after.queued).toBe(0);
     expect(after.locks).toBe(0);
+  }, 60_000);
+
+  it('lets Ctrl+C stop a run that waits for another: no error, nothing started', async () => {
+    const data = join(tmp.dir, 'data-interrupted');
+    const a = startIndex(lib, data);
+    // The first holds the lock before the second starts (they would otherwise race for it).
+    await eventually(() => {
+      try {
+        return library(data).locks === 1;
+      } catch {
+        return false; // not created yet
+      }
+    }, 'the first run to take the lock', 30_000);
+    // The second is interrupted (SIGINT, as Ctrl+C) as soon as it says it waits.
+    const b = await startIndex(lib, data, (stderr) => WAITING.test(stderr), 50_000, 'SIGINT').done;
+    expect(b.stderr, said(b)).toMatch(WAITING);
+    expect(b.code, said(b)).toBe(0);
+    expect(b.stderr).not.toMatch(/closing|internal error/i);
+    expect(b.embedded).toEqual([]);
+    const first = await a.done;
+    expect(first.code, said(first)).toBe(0);
+    expect(library(data).indexed).toEqual(files);
   }, 60_000);
 });

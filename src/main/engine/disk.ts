@@ -53,3 +53,24 @@ export function freeBytesSync(dir: string): number | null {
     return null;
   }
 }
+
+/**
+ * Runs a write; while the disk is full, says so through `say` and tries again with a growing pause (up to 5 s) until
+ * it goes through, or `stopped` says to give up (the error is then thrown). `say(null)` once it went through after
+ * waiting. A write refused for a full disk is rolled back whole by SQLite, so trying it again is safe.
+ */
+export async function untilRoom<T>(write: () => T, dir: string, say: (message: string | null) => void, stopped?: () => boolean): Promise<T> {
+  let waited = false;
+  for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
+    try {
+      const result = write();
+      if (waited) say(null);
+      return result;
+    } catch (error) {
+      if (!isDiskFull(error, dir) || stopped?.()) throw error;
+      waited = true;
+      say(diskFullMessage(dir, await freeBytes(dir)));
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

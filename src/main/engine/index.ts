@@ -24,7 +24,7 @@ import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
 import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
-import { Indexer, type IndexTarget } from './ingest/indexer.js';
+import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
 import { OcrRunner } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
 import { watchRoots, type WatchHandle } from './ingest/watcher.js';
@@ -33,6 +33,7 @@ import type { Transcriber } from './models/speech.js';
 import { WorkerEncoder } from './models/worker-encoder.js';
 import { loadPack } from './models/pack.js';
 import { createLogger } from './log.js';
+import { diskFullMessage, freeBytesSync, isDiskFull, untilRoom } from './disk.js';
 import { loadCatalogue } from './models/catalogue.js';
 import { ModelManager } from './models/manager.js';
 import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
@@ -51,6 +52,8 @@ const log = createLogger('engine');
 
 /** An index lock whose heartbeat is older than this belongs to a process that died. [Note: index-lock] */
 const LOCK_STALE_MS = 60_000;
+/** On this computer a live pid keeps the lock this long without a heartbeat (a full disk stops the heartbeat). */
+const LOCK_STALE_SAME_HOST_MS = 15 * 60_000;
 const LOCK_BEAT_MS = 5_000;
 
 export interface EngineOptions {
@@ -96,6 +99,7 @@ export class Engine implements TroveApi, TroveEvents {
   private pause: { gate: Promise<void>; release: () => void } | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
   private readonly lockToken = randomUUID();
+  private lockLost = false;
 
   private constructor(
     readonly store: Store,
@@ -261,7 +265,12 @@ export class Engine implements TroveApi, TroveEvents {
       device,
       ...this.workerOptions(),
     });
-    this.store.settings.set('model', { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir });
+    try {
+      this.store.settings.set('model', { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir });
+    } catch (error) {
+      await encoder.close(); // a full disk, say: the caller tries again, with workers of its own
+      throw error;
+    }
     return encoder;
   }
 
@@ -534,17 +543,20 @@ export class Engine implements TroveApi, TroveEvents {
   /** Runs index jobs one after another: a watcher's update never races a running index (see drainLive). */
   private runIndex(targets: readonly IndexTarget[]): Promise<IndexSummary> {
     const run = this.indexing.then(async () => {
-      const { encoder, space } = await this.space();
+      // Making the space writes to the library: on a full disk that waits too. [Note: disk-full]
+      const { encoder, space } = await this.whenRoom(() => this.space());
       this.running = true;
       let summary: IndexSummary;
       let release: (() => void) | null = null;
       try {
         release = await this.takeIndexLock();
+        if (release === null) return emptySummary(); // closing while another process indexed: nothing was started
         // A run the watcher started for live changes indexes them first, so its OCR and transcription steps see
         // them: a recording dropped into a watched folder is transcribed by this run, not the next one.
         if (targets.length === 0) await this.drainLive(encoder, space.id);
         const indexer = this.newIndexer(encoder, space.id, this.progress, true);
-        summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing });
+        // It also stops when the lock was taken over (this process stalled a long while): the other one goes on.
+        summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing || this.lockLost });
         await this.drainLive(encoder, space.id);
       } finally {
         release?.();
@@ -572,30 +584,37 @@ export class Engine implements TroveApi, TroveEvents {
    * so), then runs and finds the work done. A holder that died (its pid gone, or no heartbeat for a minute) is taken
    * over. Returns the release.
    */
-  private async takeIndexLock(): Promise<() => void> {
+  private async takeIndexLock(): Promise<(() => void) | null> {
     const me = { pid: process.pid, host: hostname(), token: this.lockToken };
     let announced = false;
     for (let delay = 200; ; delay = Math.min(2000, delay * 2)) {
-      const holder = this.store.indexLock.tryTake(me, (h) => lockAlive(h));
+      if (this.closing) return null;
+      // Taking the lock is a write: on a full disk it waits like any other. [Note: disk-full]
+      const holder = await untilRoom(() => this.store.indexLock.tryTake(me, (h) => lockAlive(h)), this.options.dataDir, this.sayWaiting, () => this.closing).catch(
+        (error: unknown) => {
+          if (this.closing) return 'closing' as const;
+          throw error;
+        },
+      );
+      if (holder === 'closing') return null;
       if (holder === null) break;
-      if (this.closing) throw new TroveError('INTERNAL', 'Trove is closing');
       if (!announced) {
         announced = true;
-        this.progress.waiting = `another Trove process (pid ${holder.pid}) is indexing this library; this one goes on when it is done`;
-        this.emit('progress', this.progress.snapshot());
-        log.info(this.progress.waiting);
+        this.sayWaiting(`another Trove process (pid ${holder.pid}) is indexing this library; this one goes on when it is done`);
       }
       await new Promise((r) => setTimeout(r, delay));
     }
-    if (announced) {
-      this.progress.waiting = null;
-      this.emit('progress', this.progress.snapshot());
-    }
+    if (announced || this.progress.waiting) this.sayWaiting(null);
+    this.lockLost = false;
     const beat = setInterval(() => {
       try {
-        this.store.indexLock.beat(me.token);
+        // Taken over means this process stalled long enough to look dead: its run stops at the next group.
+        if (!this.store.indexLock.beat(me.token)) {
+          this.lockLost = true;
+          log.warn('another Trove process took over indexing this library; this one stops after the files in hand');
+        }
       } catch {
-        // a full disk: the next beat tries again; a minute of misses makes the lock stale, not wrong
+        // a full disk: the next beat tries again (on this computer a live pid keeps the lock anyway)
       }
     }, LOCK_BEAT_MS);
     beat.unref();
@@ -604,10 +623,33 @@ export class Engine implements TroveApi, TroveEvents {
       try {
         this.store.indexLock.release(me.token);
       } catch {
-        // closed or full: a lock left behind goes stale and is taken over
+        // closed or full: a lock left behind is taken over once its process is gone
       }
     };
   }
+
+  /** An async step that writes, tried again while the disk is full (like untilRoom for synchronous writes). */
+  private async whenRoom<T>(step: () => Promise<T>): Promise<T> {
+    for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
+      try {
+        const result = await step();
+        if (delay > 250) this.sayWaiting(null);
+        return result;
+      } catch (error) {
+        if (!isDiskFull(error, this.options.dataDir) || this.closing) throw error;
+        this.sayWaiting(diskFullMessage(this.options.dataDir, freeBytesSync(this.options.dataDir)));
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Says why indexing waits (null: it no longer does), in progress and the log. */
+  private readonly sayWaiting = (message: string | null): void => {
+    if (this.progress.waiting === message) return;
+    this.progress.waiting = message;
+    this.emit('progress', this.progress.snapshot());
+    if (message) log.info(message);
+  };
 
   /** Why queued files wait, for a person; null when nothing waits. */
   private queueReason(queued: number): string | null {
@@ -615,7 +657,12 @@ export class Engine implements TroveApi, TroveEvents {
     if (this.progress.waiting) return this.progress.waiting;
     if (this.running) return this.pause ? 'indexing is paused' : 'being indexed now';
     const holder = this.store.indexLock.holder();
-    if (holder && holder.token !== this.lockToken && lockAlive(holder)) return `another Trove process (pid ${holder.pid}) is indexing this library`;
+    if (holder && holder.token !== this.lockToken && lockAlive(holder)) {
+      // That process's own progress is not visible here; a full disk is (it waits for room). [Note: disk-full]
+      const free = freeBytesSync(this.options.dataDir);
+      const full = free !== null && free < 1024 * 1024 ? `, and waits for room: ${diskFullMessage(this.options.dataDir, free, 'it goes on by itself')}` : '';
+      return `another Trove process (pid ${holder.pid}) is indexing this library${full}`;
+    }
     return 'waiting for the next index run (trove index, or when Trove starts)';
   }
 
@@ -817,10 +864,14 @@ function privateFolder(dir: string): void {
   }
 }
 
-/** Whether a process that holds the index lock is still there: on this host its pid, anywhere its heartbeat. */
+/**
+ * Whether a process that holds the index lock is still there. [Note: index-lock] On this computer: its pid is alive
+ * and it beat within LOCK_STALE_SAME_HOST_MS (a holder waiting out a full disk cannot beat; a pid reused by another
+ * program after a crash stops counting after that long). Elsewhere (a library on a shared disk): its heartbeat.
+ */
 function lockAlive(h: LockHolder, now = Date.now()): boolean {
-  if (now - h.beat > LOCK_STALE_MS) return false;
-  if (h.host !== hostname()) return true;
+  if (h.host !== hostname()) return now - h.beat <= LOCK_STALE_MS;
+  if (now - h.beat > LOCK_STALE_SAME_HOST_MS) return false;
   try {
     process.kill(h.pid, 0);
     return true;

@@ -133,7 +133,7 @@ describe('transcribing window by window', () => {
     const first = await transcribeStream(ramp(100 * RATE), new UtteranceReader(), {
       sampleRate: RATE,
       beforeWindow: async () => windows++ < 2, // "killed" before the third window
-      afterWindow: (p) => checkpoints.push({ doneSeconds: p.doneSeconds, texts: p.chunks.map((c) => c.text) }),
+      afterWindow: (p) => void checkpoints.push({ doneSeconds: p.doneSeconds, texts: p.chunks.map((c) => c.text) }),
     });
     expect(first.complete).toBe(false);
     expect(checkpoints.map((c) => c.doneSeconds)).toEqual([28, 56]);

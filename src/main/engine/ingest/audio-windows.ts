@@ -105,7 +105,7 @@ export interface TranscribeOptions extends WindowOptions {
   /** Awaited before each window; false stops (the recording changed, or the engine is closing). */
   readonly beforeWindow?: () => Promise<boolean>;
   /** Called after each window with everything transcribed so far (the indexer saves it as a checkpoint). */
-  readonly afterWindow?: (progress: TranscriptProgress) => void;
+  readonly afterWindow?: (progress: TranscriptProgress) => void | Promise<void>;
   /** A checkpoint to go on from: its chunks are kept and the audio before `doneSeconds` is skipped. */
   readonly resume?: TranscriptProgress;
 }
@@ -157,7 +157,7 @@ export async function transcribeStream(
       }
       language ??= t.language;
       done = boundary;
-      options.afterWindow?.({ doneSeconds: done, chunks, language });
+      await options.afterWindow?.({ doneSeconds: done, chunks, language });
       r = await windows.next(consumed);
     }
   } finally {

@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { IndexSummary, ItemKind, Root } from '../../../shared/types.js';
-import { diskFullMessage, freeBytes, isDiskFull } from '../disk.js';
+import { untilRoom } from '../disk.js';
 import { createLogger, SLOW_FILE_MS } from '../log.js';
 import type { Encoder, PreparedImage } from '../models/encoder.js';
 import type { Transcriber } from '../models/speech.js';
@@ -95,7 +95,7 @@ export interface IndexTarget {
   readonly only?: readonly string[];
 }
 
-function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
+export function emptySummary(): { -readonly [K in keyof IndexSummary]: IndexSummary[K] } & { embedded: { images: number; texts: number } } {
   return { scanned: 0, added: 0, changed: 0, reembedded: 0, moved: 0, unchanged: 0, removed: 0, failed: 0, ocr: 0, transcribed: 0, embedded: { images: 0, texts: 0 }, seconds: 0 };
 }
 
@@ -199,26 +199,13 @@ export class Indexer {
    * work it writes is still in memory. [Note: disk-full]
    */
   private async write<T>(fn: () => T, stopped?: () => boolean): Promise<T> {
-    for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
-      try {
-        const result = this.store.transaction(fn);
-        if (this.progress.waiting !== null) {
-          this.progress.waiting = null;
-          this.onProgress();
-          log.info('the disk has room again; indexing goes on');
-        }
-        return result;
-      } catch (error) {
-        if (!isDiskFull(error) || stopped?.()) throw error;
-        const message = diskFullMessage(this.dataDir, await freeBytes(this.dataDir));
-        if (this.progress.waiting !== message) {
-          this.progress.waiting = message;
-          this.onProgress();
-          log.warn(message);
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    return untilRoom(() => this.store.transaction(fn), this.dataDir, (message) => {
+      if (this.progress.waiting === message) return;
+      this.progress.waiting = message;
+      this.onProgress();
+      if (message) log.warn(message);
+      else log.info('the disk has room again; indexing goes on');
+    }, stopped);
   }
 
   /** Items whose files were not found this run, by id; a new file with the same content claims one (a move). */
@@ -262,10 +249,10 @@ export class Indexer {
       if (!existsSync(root.path) || !statSync(root.path).isDirectory()) {
         // An unplugged disk or a moved folder: keep its items, say so, and wait for it to come back.
         log.warn(`root is missing, its items are kept`, { root: root.path });
-        this.store.roots.setPresent(root.id, false);
+        await this.write(() => this.store.roots.setPresent(root.id, false), hooks.stopped);
         continue;
       }
-      if (!root.present) this.store.roots.setPresent(root.id, true);
+      if (!root.present) await this.write(() => this.store.roots.setPresent(root.id, true), hooks.stopped);
       const rules = new IgnoreRules(root.ignore);
       const { files: scanned, skipped } = target.only
         ? await scanPaths(root.path, target.only, rules)
@@ -342,7 +329,8 @@ export class Indexer {
     if (ahead && next) {
       // Asked to stop with a group read ahead: it was not worked on, so it was not where the process died.
       await next.catch(() => undefined);
-      this.store.queue.unattempt(ahead.map((c) => ({ rootId: c.rootId, relPath: c.file.relPath })));
+      // (Not waited for on a full disk: stopping must not hang; the files then count one try more.)
+      await this.write(() => this.store.queue.unattempt(ahead.map((c) => ({ rootId: c.rootId, relPath: c.file.relPath }))), () => true).catch(() => undefined);
     }
     if (hooks.stopped?.()) {
       this.gone.clear();
@@ -354,7 +342,7 @@ export class Indexer {
     }
 
     // Rows an earlier run queued that this complete pass did not commit name files that are gone.
-    for (const rootId of fullRoots) this.store.queue.dropStale(rootId, runStarted);
+    await this.write(() => fullRoots.forEach((rootId) => this.store.queue.dropStale(rootId, runStarted)), hooks.stopped);
 
     // What is gone and was not moved is removed, with its segments and vectors.
     const gone = [...this.gone.values()];
@@ -490,12 +478,12 @@ export class Indexer {
               await hooks.between?.();
               return !hooks.stopped?.() && current();
             },
-            afterWindow: (p) => {
+            afterWindow: async (p) => {
               checkpoint = p;
-              this.store.transaction(() => {
+              await this.write(() => {
                 this.store.transcripts.checkpoint(w.id, { hash: w.hash, model, ...p });
                 this.store.stepTries.clear(w.id, 'transcribe');
-              });
+              }, hooks.stopped);
               log.debug('window heard', { path: w.relPath, done: p.doneSeconds });
             },
           });
@@ -503,7 +491,7 @@ export class Indexer {
           if (e instanceof ConfinedError) {
             // Gone, or now a link the rule refuses: the next scan takes the item away.
             log.warn('recording not read: it is no longer a file Trove may read', { path, reason: e.message });
-            this.store.stepTries.clear(w.id, 'transcribe');
+            await this.write(() => this.store.stepTries.clear(w.id, 'transcribe'), hooks.stopped);
             skipped.add(w.id);
             continue;
           }
@@ -521,7 +509,7 @@ export class Indexer {
         }
         if (!result.complete) {
           if (hooks.stopped?.()) {
-            this.store.stepTries.clear(w.id, 'transcribe'); // a clean stop, not a crash
+            await this.write(() => this.store.stepTries.clear(w.id, 'transcribe'), () => true).catch(() => undefined); // a clean stop, not a crash
             return; // closing: the checkpoint stays for the next run
           }
           skipped.add(w.id); // changed on disk: its new version is indexed, then transcribed, next run
