@@ -6,7 +6,8 @@
 //   its own files (`new URL('./inference-worker.js', import.meta.url)` for its worker threads, the model catalogue
 //   at ../../../../models, package.json for its version), and those paths hold in dist/ exactly as in src/ only if
 //   every file stays at the same depth. The worker entries (inference-worker, ocr-worker) are emitted as .js, which
-//   the engine prefers over the .ts it uses in a checkout, so no TypeScript loader (tsx) runs in the app.
+//   the engine prefers over the .ts it uses in a checkout, so no TypeScript loader (tsx) runs in the app. The
+//   plain-JavaScript worker files (.mjs) are copied as they are.
 //   Packages stay in node_modules and load as usual: nothing native is bundled, so none can break.
 // - dist/main/preload.cjs: the preload, bundled into one CommonJS file, because a sandboxed preload can require
 //   nothing but `electron`.
@@ -57,11 +58,15 @@ export async function buildApp({ root = REPO, out = join(root, 'dist') } = {}) {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  const bootstrap = 'main/engine/models/worker-bootstrap.mjs';
-  mkdirSync(dirname(join(out, bootstrap)), { recursive: true });
-  copyFileSync(join(root, 'src', bootstrap), join(out, bootstrap));
+  // Plain-JavaScript worker entries, copied as they are: the bootstrap of the TypeScript workers, and the PDF reader
+  // (which must never run under a TypeScript loader, see [Note: pdf]).
+  const plain = ['main/engine/models/worker-bootstrap.mjs', 'main/engine/ingest/pdf-worker.mjs'];
+  for (const file of plain) {
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    copyFileSync(join(root, 'src', file), join(out, file));
+  }
   await buildPreload(join(out, 'main/preload.cjs'), root);
-  return { files: sources.length + 2, out };
+  return { files: sources.length + plain.length + 1, out };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

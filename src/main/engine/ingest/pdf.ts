@@ -1,9 +1,11 @@
 // PDF notes: the text of each page (pdf.js), chunked like a note with the page as its breadcrumb. [Note: pdf]
-// pdf.js runs on the engine's thread with its in-process "fake worker"; a PDF is parsed once per version, and a
-// page count limit keeps a 5,000-page manual from holding the thread for long. A PDF without a text layer (a scan)
-// yields no chunks; a password-protected one is an error with that reason.
+// pdf.js runs in a worker thread of its own (pdf-worker.mjs, plain JavaScript, no TypeScript loader), with a heap
+// limit: parsing a PDF never holds the engine's thread, and a PDF that would take more memory than that is an error
+// item ("too complex") instead of a process out of memory. The worker goes when it has been idle a while. A page
+// count limit keeps a 5,000-page manual from holding it for long. A PDF without a text layer (a scan) is found by its
+// title; a password-protected one is an error with that reason.
 import { basename, extname } from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { Worker } from 'node:worker_threads';
 import { noFacts } from '../store/items.js';
 import { chunkBlocksIter, collectChunks, type Block, type Fits } from './chunk.js';
 import { titleSegments } from './note.js';
@@ -26,36 +28,92 @@ export function pageText(items: readonly TextItemLike[]): string {
     .trim();
 }
 
-export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
-  const task = getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, useSystemFonts: false, disableFontFace: true, verbosity: 0 });
-  let doc;
-  try {
-    doc = await task.promise;
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'PasswordException') throw new Error('the PDF is password-protected');
-    throw new Error(`the PDF cannot be read: ${(error as Error).message}`);
-  }
-  try {
-    const blocks: Block[] = [];
-    let offset = 0;
-    const pages = Math.min(doc.numPages, MAX_PDF_PAGES);
-    for (let n = 1; n <= pages; n++) {
-      const page = await doc.getPage(n);
-      const text = pageText((await page.getTextContent()).items as TextItemLike[]);
-      page.cleanup();
-      if (text) blocks.push({ text, breadcrumb: [`Page ${n}`], start: offset, end: offset + text.length });
-      offset += text.length + 2;
-    }
-    const info = ((await doc.getMetadata().catch(() => null))?.info ?? {}) as { Title?: unknown };
-    const title = typeof info.Title === 'string' && info.Title.trim() ? info.Title.trim() : basename(relPath, extname(relPath));
-    const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
-    return {
-      facts: noFacts(title, { pages: doc.numPages, ...(doc.numPages > pages ? { pagesIndexed: pages } : {}) }),
-      // A scan without a text layer is still found by its title.
-      segments: chunks.length ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })) : titleSegments(title, fits),
+/** The heap a PDF may take while it is read, in MB (a 2,000-page manual needs well under 100). */
+export const PDF_HEAP_MB = 384;
+/** The worker goes after this long without a PDF, and its memory with it. */
+const IDLE_MS = 15_000;
+
+type PdfReply =
+  | { readonly id: number; readonly ok: true; readonly numPages: number; readonly pages: [string, boolean][][]; readonly title: string | null }
+  | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string };
+
+/** The PDF worker: started on the first PDF, one PDF at a time, gone when idle or dead. */
+class PdfReader {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, { resolve: (r: PdfReply) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private idle: NodeJS.Timeout | null = null;
+
+  private start(): Worker {
+    // execArgv: [] so a loader given to this process (--import tsx) is not given to pdf.js. [Note: pdf]
+    const worker = new Worker(new URL('./pdf-worker.mjs', import.meta.url), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB } });
+    worker.on('message', (r: PdfReply) => {
+      const p = this.pending.get(r.id);
+      this.pending.delete(r.id);
+      p?.resolve(r);
+    });
+    const failAll = (error: Error) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+      if (this.worker === worker) this.worker = null;
     };
-  } finally {
-    await doc.destroy();
+    worker.on('error', (e: Error & { code?: string }) =>
+      failAll(new Error(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the PDF is too complex to read (it needs more than ${PDF_HEAP_MB} MB)` : `the PDF reader failed: ${e.message}`)),
+    );
+    worker.on('exit', () => failAll(new Error('the PDF reader stopped')));
+    return worker;
   }
+
+  async read(bytes: Uint8Array, maxPages: number): Promise<Extract<PdfReply, { ok: true }>> {
+    if (this.idle) clearTimeout(this.idle);
+    this.worker ??= this.start();
+    const worker = this.worker;
+    worker.ref();
+    const id = this.nextId++;
+    const copy = bytes.slice(); // transferred: the caller keeps its own
+    try {
+      const reply = await new Promise<PdfReply>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        worker.postMessage({ id, bytes: copy.buffer, maxPages }, [copy.buffer]);
+      });
+      if (!reply.ok) {
+        if (reply.name === 'PasswordException') throw new Error('the PDF is password-protected');
+        throw new Error(`the PDF cannot be read: ${reply.message}`);
+      }
+      return reply;
+    } finally {
+      if (this.pending.size === 0 && this.worker === worker) {
+        worker.unref();
+        this.idle = setTimeout(() => void this.close(), IDLE_MS);
+        this.idle.unref();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+}
+
+const reader = new PdfReader();
+
+export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
+  const doc = await reader.read(bytes, MAX_PDF_PAGES);
+  const blocks: Block[] = [];
+  let offset = 0;
+  doc.pages.forEach((items, i) => {
+    const text = pageText(items.map(([str, hasEOL]) => ({ str, hasEOL })));
+    if (text) blocks.push({ text, breadcrumb: [`Page ${i + 1}`], start: offset, end: offset + text.length });
+    offset += text.length + 2;
+  });
+  const title = doc.title?.trim() ? doc.title.trim() : basename(relPath, extname(relPath));
+  const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
+  const read = doc.pages.length;
+  return {
+    facts: noFacts(title, { pages: doc.numPages, ...(doc.numPages > read ? { pagesIndexed: read } : {}) }),
+    // A scan without a text layer is still found by its title.
+    segments: chunks.length ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })) : titleSegments(title, fits),
+  };
 }

@@ -13,6 +13,10 @@ import heicDecode from 'heic-decode';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { findRawPreview, isRawExtension } from './raw-preview.js';
 
+// Each photo is opened once per step, never again soon: libvips's operation cache (50 MB by default) only holds on
+// to memory an indexer does not get back. [Note: bounded-chunking]
+sharp.cache(false);
+
 export interface OpenedImage {
   readonly meta: Metadata;
   /** Width and height as a viewer shows the photo (EXIF orientation applied). */
