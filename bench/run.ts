@@ -118,3 +118,4 @@ await benchPipeline(filter, line);
 await benchIngest(filter, line);
 await benchWhisper(filter, line);
 await benchAudio(filter, line);
+await (await import('./ocr.js')).benchOcr(filter, line);

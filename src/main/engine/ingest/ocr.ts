@@ -12,9 +12,9 @@ import type { OcrLine, OcrRequest, OcrResponse, OcrWorkerInit } from './ocr-work
 
 /**
  * The longest side a photo is read at. [Note: ocr-memory] PaddleOCR's own default for its detector (limit_side_len
- * 960). Memory grows with it, and stays: the detector's activations and opencv.js's WebAssembly heap (which never
- * shrinks) — measured on the build machine, the worker held ~180 MB once loaded, and a 1600 px photo took it to
- * +840 MB (960 px: +400 MB, 640 px: +210 MB). Signs and documents are still read at 960 px.
+ * 960). The detector's activations grow with the area: measured on the build machine (bench/ocr.ts), reading a
+ * photo takes the OCR worker +110 MB above its loaded 64 MB at 640 px, +185 MB at 960 px and +450 MB at 1600 px.
+ * Signs and documents are still read at 960 px.
  */
 export const OCR_MAX_SIDE = 960;
 

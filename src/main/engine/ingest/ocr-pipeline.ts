@@ -1,0 +1,99 @@
+// PaddleOCR PP-OCRv4 inference on ONNX Runtime: detection, then recognition of each text box. [Note: ocr-pipeline]
+// The I/O edge of OCR (sharp for resizing, ONNX Runtime for the two models); everything computed in between is in
+// ocr-detect.ts, ocr-geometry.ts and ocr-recognise.ts. Runs in the OCR worker (ocr-worker.ts).
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { openImage, type OpenedImage } from '../models/image-input.js';
+import { detectionSize, planarBgr, textBoxes } from './ocr-detect.js';
+import type { Quad } from './ocr-geometry.js';
+import { LINE_HEIGHT, cropBox, ctcDecode, joinLines, parseDictionary, type OcrLine, type Rgba } from './ocr-recognise.js';
+
+export interface OcrModelPaths {
+  readonly detection: string;
+  readonly recognition: string;
+  readonly dictionary: string;
+}
+
+/**
+ * Session options for both models: the CPU, the threads given, ONNX Runtime's arena on and its memory patterns off.
+ * [Note: ocr-memory] Every photo and every line has its own input size, so a memory pattern (planned per shape)
+ * would be planned anew each time and kept. The arena is kept on: without it each activation is a malloc of a few
+ * MB, and glibc, once the first such block is freed, serves the rest from its heap and seldom gives them back —
+ * measured in a worker thread over six 12 MP photos at 960 px, peak +353 MB without the arena, +243 MB with it.
+ */
+export function ocrSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: true, enableMemPattern: false };
+}
+
+/** An upright image as `openImage` gives it (a sharp pipeline). */
+export type ImagePipeline = ReturnType<OpenedImage['pipeline']>;
+
+async function raw(image: ImagePipeline): Promise<Rgba> {
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** Pixels resized by sharp, through the one opener of images [Note: image-formats] (raw pixels in, raw out). */
+async function resized(image: Rgba, options: Parameters<ImagePipeline['resize']>[0]): Promise<Rgba> {
+  const pixels = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const opened = await openImage(pixels, { raw: { width: image.width, height: image.height, channels: 4 } });
+  return raw(opened.pipeline().resize(options));
+}
+
+export class PaddleOcr {
+  private constructor(
+    private readonly detector: ort.InferenceSession,
+    private readonly recogniser: ort.InferenceSession,
+    private readonly dictionary: readonly string[],
+  ) {}
+
+  static async open(paths: OcrModelPaths, threads: number): Promise<PaddleOcr> {
+    const options = ocrSessionOptions(threads);
+    const detector = await ort.InferenceSession.create(paths.detection, options);
+    const recogniser = await ort.InferenceSession.create(paths.recognition, options);
+    return new PaddleOcr(detector, recogniser, parseDictionary(await readFile(paths.dictionary, 'utf8')));
+  }
+
+  /**
+   * The lines of text in an image: an upright sharp pipeline, already as small as it should be read (the caller
+   * resizes), transparency flattened.
+   */
+  async read(image: ImagePipeline): Promise<OcrLine[]> {
+    const page = await this.page(image);
+    const boxes = await this.detect(page);
+    const pieces: (OcrLine & { box: Quad })[] = [];
+    // One line at a time: its crop, resized copy and tensors are the only memory it takes. [Note: ocr-memory]
+    for (const box of boxes) pieces.push({ ...(await this.recognise(cropBox(page, box))), box });
+    return joinLines(pieces);
+  }
+
+  /**
+   * The image at the detector's size: sides rounded up to multiples of 32, the picture scaled to fit inside and
+   * centred on black (sharp's `contain`), as RGBA: with an alpha channel, as the reference implementation
+   * resized it, sharp takes the same path and gives the same pixels.
+   */
+  private async page(image: ImagePipeline): Promise<Rgba> {
+    const rgba = await raw(image.ensureAlpha(1));
+    return resized(rgba, { ...detectionSize(rgba.width, rgba.height), fit: 'contain' });
+  }
+
+  private async detect(page: Rgba): Promise<Quad[]> {
+    const input = new ort.Tensor('float32', planarBgr(page.data, page.width, page.height, 4), [1, 3, page.height, page.width]);
+    const output = await this.run(this.detector, input);
+    return textBoxes(output.data as Float32Array, page.width, page.height);
+  }
+
+  private async recognise(crop: Rgba): Promise<OcrLine> {
+    const line = await resized(crop, { height: LINE_HEIGHT });
+    const input = new ort.Tensor('float32', planarBgr(line.data, line.width, line.height, 4), [1, 3, line.height, line.width]);
+    const output = await this.run(this.recogniser, input);
+    const [, steps, classes] = output.dims as [number, number, number];
+    return ctcDecode(output.data as Float32Array, steps, classes, this.dictionary);
+  }
+
+  private async run(session: ort.InferenceSession, input: ort.Tensor): Promise<ort.Tensor> {
+    const outputs = await session.run({ [session.inputNames[0]!]: input });
+    input.dispose();
+    return outputs[session.outputNames[0]!]!;
+  }
+}
