@@ -35,9 +35,9 @@ const log = createLogger('ingest/indexer');
 
 const GROUP_SIZE = 16; // files read and decoded ahead of the encoder
 /**
- * A group also stops growing at this many bytes of files that are read whole (photos, notes), so what two groups
- * hold in memory at once (one embedded, the next read ahead) stays bounded whatever the files' sizes: sixteen 50 MB
- * RAW files are four groups, not one. A larger file is a group of its own. [Note: bounded-chunking]
+ * A group also stops growing at this many bytes of prepared work (see `weight`), so what two groups hold in memory at
+ * once (one embedded, the next read ahead) stays bounded whatever the files: a heavier file is a group of its own.
+ * Reading is bounded apart (`readCost`, READ_BUDGET). [Note: bounded-chunking]
  */
 const GROUP_BYTES = 32 * 1024 * 1024;
 const IMAGE_BATCH = 16;
@@ -139,20 +139,66 @@ function tooLarge(kind: ItemKind, relPath: string, size: number, limit: number):
 }
 
 /**
- * What a file weighs in memory while its group is in flight, in bytes: a photo its file (decoded by sharp off the
- * heap, then only its tensor kept); a note ~10× its size (text, chunks, vectors: measured, see MAX_NOTE_BYTES); a
- * PDF twice its size (pdf.js holds the file and a page at a time); a recording nothing much (it is streamed).
- * (Measured: a folder of forty 0.2–3 MB logs peaked at 517 MB with 8× and 48 MB groups, 406 MB with these.)
+ * What a file's prepared work holds in memory until its group is written, in bytes [Note: bounded-chunking]: a photo
+ * its tensor and facts (~1 MB, whatever the file); a note ~10× its size (text, chunks, vectors: measured, see
+ * MAX_NOTE_BYTES); a PDF its size (its text is smaller than the file); a recording nothing much (its transcript comes
+ * later). Groups are cut by it, and a group is read ahead only if both fit twice GROUP_BYTES.
  */
 function weight(c: Candidate): number {
   if (c.file.kind === 'audio') return 0;
+  if (c.file.kind === 'photo') return 1024 * 1024;
+  return c.file.relPath.toLowerCase().endsWith('.pdf') ? c.file.size : 10 * c.file.size;
+}
+
+/**
+ * What reading and extracting a file costs while it happens: photos and notes are read whole (and a photo decoded),
+ * a PDF's bytes go to its worker once more; a recording is streamed. The files of a group are prepared at once only
+ * while these add up to READ_BUDGET, so sixteen 50 MB RAW files are read a few at a time, not all together.
+ */
+function readCost(c: Candidate): number {
+  if (c.file.kind === 'audio') return 1024 * 1024;
   if (c.file.kind === 'photo') return c.file.size;
   return c.file.relPath.toLowerCase().endsWith('.pdf') ? 2 * c.file.size : 10 * c.file.size;
 }
 
+/** Bytes that files being read and extracted may hold at once (one file alone may hold more). */
+const READ_BUDGET = 64 * 1024 * 1024;
+
+/** Runs `work` over items, as many at once as their costs allow within `budget` (always at least one). */
+export async function withinBudget<T, R>(items: readonly T[], cost: (t: T) => number, budget: number, work: (t: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let inFlight = 0;
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let running = 0;
+    const pump = () => {
+      while (next < items.length) {
+        const c = cost(items[next]!);
+        if (running > 0 && inFlight + c > budget) break;
+        const i = next++;
+        inFlight += c;
+        running++;
+        work(items[i]!).then(
+          (r) => {
+            results[i] = r;
+            inFlight -= c;
+            running--;
+            if (next >= items.length && running === 0) resolve();
+            else pump();
+          },
+          reject,
+        );
+      }
+      if (items.length === 0) resolve();
+    };
+    pump();
+  });
+  return results;
+}
+
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Groups in queue order: at most GROUP_SIZE files and GROUP_BYTES read whole (one large file alone). */
+/** Groups in queue order: at most GROUP_SIZE files weighing at most GROUP_BYTES (one heavier file alone). */
 export function groupWork<T>(items: readonly T[], bytes: (t: T) => number, solo: (t: T) => boolean = () => false): T[][] {
   const groups: T[][] = [];
   let cur: T[] = [];
@@ -548,7 +594,7 @@ export class Indexer {
     // Marked (and committed) before a byte is read: if the process dies from here until the group commits, the next
     // run knows these files were in flight. [Note: crash-retry]
     await this.write(() => this.store.queue.attempt(group.map((c) => ({ rootId: c.rootId, relPath: c.file.relPath }))));
-    return Promise.all(group.map((c) => this.prepare(c)));
+    return withinBudget(group, readCost, READ_BUDGET, (c) => this.prepare(c));
   }
 
   private async prepare(c: Candidate): Promise<Prepared> {
