@@ -67,7 +67,10 @@ describe('code that runs inside the packaged app', () => {
         .forEach((line, i) => {
           const code = line.replace(/\/\/.*$/, '').trim();
           if (code.startsWith('*')) return; // inside a block comment
-          if (/\bchild_process\b|\bexecArgv\b|\bNODE_OPTIONS\b|\bELECTRON_RUN_AS_NODE\b/.test(code)) offending.push(`${relative(ROOT, file)}:${i + 1}: ${code}`);
+          // `execArgv: []` gives a worker thread no flags at all (the PDF reader's, so no loader reaches pdf.js): it
+          // asks for nothing a fuse turns off.
+          const asked = code.replace(/\bexecArgv: \[\]/g, '');
+          if (/\bchild_process\b|\bexecArgv\b|\bNODE_OPTIONS\b|\bELECTRON_RUN_AS_NODE\b/.test(asked)) offending.push(`${relative(ROOT, file)}:${i + 1}: ${code}`);
         });
     }
     expect(offending).toEqual([]);
