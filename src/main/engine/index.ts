@@ -434,6 +434,16 @@ export class Engine implements TroveApi, TroveEvents {
     } catch {
       throw new TroveError('ROOT_NOT_FOUND', `${resolve(req.path)} is not a folder`);
     }
+    // Trove's own library folder is not a folder of yours to index, nor one to hold it.
+    let data: string | null = null;
+    try {
+      data = realpathSync(this.options.dataDir);
+    } catch {
+      // not made yet
+    }
+    if (data !== null && (data === path || isInside(path, data))) {
+      throw new TroveError('INVALID_ARGUMENT', `${path} is Trove's own library folder (or inside it); pick one of your folders`);
+    }
     const existing = this.store.roots.byPath(path);
     if (existing) {
       // A folder added again with rules: its rules grow by them (and OCR follows the request), never silently kept.
@@ -451,6 +461,22 @@ export class Engine implements TroveApi, TroveEvents {
     const root = this.store.roots.add(path, ignore, Date.now(), req.ocr ?? true);
     this.emit('rootsChanged', this.store.roots.list());
     return root;
+  }
+
+  /**
+   * A root as scans and the watcher use it: when the library's own folder lies inside it (a --data-dir in a watched
+   * folder), that folder is ignored too, so Trove never indexes its database, thumbnails or model packs.
+   */
+  private working(root: Root): Root {
+    let data: string;
+    try {
+      data = realpathSync(this.options.dataDir);
+    } catch {
+      return root;
+    }
+    if (!isInside(data, root.path)) return root;
+    const rel = relative(root.path, data).split(sep).join('/');
+    return { ...root, ignore: [...root.ignore, `${rel}/**`] };
   }
 
   async updateRoot(req: Operations['updateRoot']['req']): Promise<Root> {
@@ -482,7 +508,7 @@ export class Engine implements TroveApi, TroveEvents {
     const roots = this.store.roots.list();
     const wanted = req.rootIds ? roots.filter((r) => req.rootIds!.includes(r.id)) : roots;
     if (req.rootIds && wanted.length !== req.rootIds.length) throw new TroveError('NOT_FOUND', 'no watched folder with that id');
-    return this.runIndex(wanted.map((root) => ({ root })));
+    return this.runIndex(wanted.map((root) => ({ root: this.working(root) })));
   }
 
   async pauseIndexing(): Promise<IndexProgress> {
@@ -533,7 +559,7 @@ export class Engine implements TroveApi, TroveEvents {
       const targets: IndexTarget[] = [];
       for (const [rootId, paths] of this.live) {
         const root = this.store.roots.get(rootId);
-        if (root) targets.push({ root, only: [...paths] });
+        if (root) targets.push({ root: this.working(root), only: [...paths] });
       }
       this.live.clear();
       await this.newIndexer(encoder, spaceId, new ProgressTracker(), false).run(targets, { gate: this.gate, ocr: false, transcribe: false });
@@ -669,7 +695,7 @@ export class Engine implements TroveApi, TroveEvents {
   /** Keeps the roots live: changes on disk are indexed as they happen. [Note: watcher] */
   watch(options: { onError?: (error: Error) => void; pollMs?: number; maxWatches?: number } = {}): WatchHandle {
     const run = (targets: IndexTarget[]) => this.runIndex(targets).catch((e: unknown) => options.onError?.(e as Error));
-    const handle = watchRoots(this.store.roots.list(), {
+    const handle = watchRoots(this.store.roots.list().map((r) => this.working(r)), {
       onChanges: (root, relPaths) => {
         const paths = this.live.get(root.id) ?? new Set<string>();
         for (const p of relPaths) paths.add(p);
@@ -680,7 +706,7 @@ export class Engine implements TroveApi, TroveEvents {
       },
       onRescan: (root) => {
         const current = this.store.roots.get(root.id);
-        if (current) void run([{ root: current }]);
+        if (current) void run([{ root: this.working(current) }]);
       },
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
