@@ -16,6 +16,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchIngest } from './ingest.js';
 import { benchWhisper } from './whisper.js';
 import { benchAudio } from './audio.js';
+import { benchLoad } from './load.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -118,4 +119,5 @@ await benchPipeline(filter, line);
 await benchIngest(filter, line);
 await benchWhisper(filter, line);
 await benchAudio(filter, line);
+await benchLoad(filter, line);
 await (await import('./ocr.js')).benchOcr(filter, line);
