@@ -161,3 +161,34 @@ describe('OCR of HEIC and camera RAW photos', () => {
     expect(hits[0]!.item.relPath).toBe('DSC_0101.NEF');
   });
 });
+
+describe('closing while photos wait for OCR', () => {
+  const tmp = tempDir('ocr-close');
+  afterAll(() => tmp.cleanup());
+
+  it('stops after the photo in hand; the next run reads the rest', async () => {
+    const lib = join(tmp.dir, 'lib');
+    mkdirSync(lib, { recursive: true });
+    const words = ['HARBOUR', 'LIBRARY', 'STATION', 'BAKERY', 'MUSEUM', 'GARDEN', 'BRIDGE', 'MARKET', 'CASTLE', 'TOWER'];
+    for (const [i, w] of words.entries()) writeFileSync(join(lib, `IMG_${7000 + i}.jpg`), await sign(w, '#2a5caa'));
+    const data = join(tmp.dir, 'data');
+    const engine = Engine.open({ dataDir: data, model: COLOURS_PACK });
+    await engine.addRoot({ path: lib });
+    let closing: Promise<void> | null = null;
+    engine.on('progress', (p) => {
+      if (p.phase === 'ocr' && p.done >= 1 && !closing) closing = engine.close();
+    });
+    const summary = await engine.indexNow();
+    await closing;
+    expect(summary.ocr).toBeGreaterThanOrEqual(1);
+    expect(summary.ocr).toBeLessThan(words.length); // it did not read every photo before closing
+    const again = Engine.open({ dataDir: data, model: COLOURS_PACK });
+    try {
+      expect((await again.status()).ocrPending).toBe(words.length - summary.ocr);
+      const rest = await again.indexNow();
+      expect(rest.ocr).toBe(words.length - summary.ocr);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});

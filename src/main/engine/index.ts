@@ -99,6 +99,7 @@ export class Engine implements TroveApi, TroveEvents {
   private pause: { gate: Promise<void>; release: () => void } | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
   private readonly lockToken = randomUUID();
+  private namedModelChecked: Promise<void> | null = null;
   private lockLost = false;
 
   private constructor(
@@ -294,8 +295,15 @@ export class Engine implements TroveApi, TroveEvents {
     // bad one) never stops search; its space is built by the next index run. [Note: spaces] A pack named for this
     // process (--model) must still be one: naming a missing or broken pack is an error, not silently ignored.
     if (this.options.model) {
-      const choice = chooseModel(this.options.model, this.models);
-      if (choice.kind !== 'download') await loadPack(choice.dir);
+      // Once per process, not per query: loading a pack parses its tokenizer (~20 ms for CLIP's).
+      this.namedModelChecked ??= (async () => {
+        const choice = chooseModel(this.options.model!, this.models);
+        if (choice.kind !== 'download') await loadPack(choice.dir);
+      })().catch((error: unknown) => {
+        this.namedModelChecked = null;
+        throw error;
+      });
+      await this.namedModelChecked;
     }
     const active = this.store.spaces.active();
     const dir = active ? this.store.settings.get<Record<string, string>>('spacePacks')?.[String(active.id)] : undefined;

@@ -429,6 +429,7 @@ export class Indexer {
       const work = this.store.items.needingOcr(8);
       if (work.length === 0) break;
       for (const w of work) {
+        if (hooks.stopped?.()) return; // closing: what is not read yet is read by the next run
         await hooks.gate?.();
         await hooks.between?.();
         const path = absolutePath(w.rootPath, w.relPath);

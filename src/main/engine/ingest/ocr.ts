@@ -43,7 +43,7 @@ export class OcrRunner {
 
   private start(): Worker {
     const init: OcrWorkerInit = { entry: entryUrl(), threads: this.options.threads, maxSide: this.options.maxSide ?? OCR_MAX_SIDE };
-    const worker = new Worker(new URL('../models/worker-bootstrap.mjs', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('../models/worker-bootstrap.mjs', import.meta.url), { workerData: { ...init, background: true } }); // [Note: responsive]
     worker.on('message', (r: OcrResponse) => {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);

@@ -3,8 +3,18 @@
 // large files on the way in and held ~300 MB more for them (measured: importing the worker file took 264 MB under
 // tsx, 23 MB without). The engine starts this file with no loader at all (execArgv: []), in the app and in a
 // checkout alike, and with a heap limit, so one hostile PDF can cost this worker its life but never the engine.
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+// Background work: below a query in the CPU's queue (this thread only, on Linux; see worker-bootstrap.mjs).
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // not allowed here
+  }
+}
 
 if (!parentPort) throw new Error('pdf-worker.mjs must run in a worker thread');
 const port = parentPort;

@@ -27,6 +27,8 @@ export interface Scan {
   readonly skipped: SkippedFile[];
 }
 
+const STAT_BATCH = 64;
+
 export const BAD_NAME = 'the file name is not valid UTF-8, so Trove cannot name it reliably; rename the file to index it';
 
 /**
@@ -49,6 +51,11 @@ export async function scanRoot(rootPath: string, rules: IgnoreRules, onError: (r
       return;
     }
     const subdirs: string[] = [];
+    // Each file needs a stat (and a link a realpath or two): asked 64 at a time, not one after another, so a
+    // folder of 1,000 photos is listed in a few turns of the event loop rather than 1,000 (under a search load
+    // the one-at-a-time scan of 1,000 files took over 30 s). [Note: responsive]
+    // Each returns what it found, and the batch is added in the folder's order (not in the order stats come back).
+    const pending: (() => Promise<{ file?: ScannedFile; skip?: SkippedFile } | null>)[] = [];
     for await (const entry of dir) {
       const raw = entry.name as unknown as Buffer;
       const name = raw.toString('utf8');
@@ -62,25 +69,33 @@ export async function scanRoot(rootPath: string, rules: IgnoreRules, onError: (r
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       if (entry.isSymbolicLink()) {
         if (!validName || rules.ignores(rel, false)) continue;
-        const c = await confine(rootReal, rel);
-        if (c.ok) {
+        pending.push(async () => {
+          const c = await confine(rootReal, rel);
           const kind = kindOf(name);
-          if (kind) files.push({ relPath: rel, kind, size: c.size, mtime: c.mtime });
-        } else if (!c.gone && (kindOf(name) || (await leadsOutside(rootReal, join(dirPath, name))))) {
+          if (c.ok) return kind ? { file: { relPath: rel, kind, size: c.size, mtime: c.mtime } } : null;
           // Worth a line where a person would look for the file: an indexable name, or a folder somewhere else.
-          skipped.push({ relPath: rel, reason: c.reason });
-        }
+          if (!c.gone && (kind || (await leadsOutside(rootReal, join(dirPath, name))))) return { skip: { relPath: rel, reason: c.reason } };
+          return null;
+        });
         continue;
       }
       if (rules.ignores(rel, false)) continue;
       const kind = kindOf(name);
       if (!kind) continue;
-      try {
-        const st = await stat(Buffer.concat([Buffer.from(`${dirPath}/`), raw]));
-        if (!st.isFile()) continue;
-        files.push({ relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs), ...(validName ? {} : { problem: BAD_NAME }) });
-      } catch (error) {
-        onError(rel, error as Error); // deleted since listed
+      pending.push(async () => {
+        try {
+          const st = await stat(Buffer.concat([Buffer.from(`${dirPath}/`), raw]));
+          return st.isFile() ? { file: { relPath: rel, kind, size: st.size, mtime: Math.trunc(st.mtimeMs), ...(validName ? {} : { problem: BAD_NAME }) } } : null;
+        } catch (error) {
+          onError(rel, error as Error); // deleted since listed
+          return null;
+        }
+      });
+    }
+    for (let i = 0; i < pending.length; i += STAT_BATCH) {
+      for (const found of await Promise.all(pending.slice(i, i + STAT_BATCH).map((f) => f()))) {
+        if (found?.file) files.push(found.file);
+        if (found?.skip) skipped.push(found.skip);
       }
     }
     for (const sub of subdirs) await walk(sub);

@@ -492,7 +492,7 @@ class WorkerTranscriber implements Transcriber {
 
   static async start(packDir: string, options: TranscriberOptions): Promise<WorkerTranscriber> {
     const init: SpeechWorkerInit = { entry: workerEntry(), packDir, options };
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: { ...init, background: true } }); // [Note: responsive]
     worker.unref();
     const pending: Pending = new Map();
     worker.on('message', (r: SpeechResponse) => {

@@ -23,8 +23,8 @@ class InferenceWorker {
   private nextId = 1;
   readonly ready: Promise<string>;
 
-  constructor(packDir: string, options: EncoderOptions) {
-    const init: WorkerInit = { entry: entryUrl(), packDir, options };
+  constructor(packDir: string, options: EncoderOptions, background = false) {
+    const init: WorkerInit & { background: boolean } = { entry: entryUrl(), packDir, options, background };
     this.worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: init });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => this.pending.set(0, { resolve: (r) => (r.ok ? resolve(r.provider ?? 'cpu') : reject(toError(r))), reject }));
@@ -86,7 +86,7 @@ export class WorkerEncoder extends PackEncoder {
   static async open(dir: string, options: EncoderOptions = {}): Promise<WorkerEncoder> {
     const pack = await loadPack(dir, options.verification ?? 'size');
     const base = { ...options, verification: 'size' as const };
-    const indexWorker = new InferenceWorker(pack.dir, { ...base, threads: options.threads ?? defaultThreads() });
+    const indexWorker = new InferenceWorker(pack.dir, { ...base, threads: options.threads ?? defaultThreads() }, true); // below queries [Note: responsive]
     const queryOptions = pack.manifest.towers.text ? { ...base, threads: 1, towers: ['text' as const] } : null;
     const queryWorker = queryOptions && options.queryWorker !== 'first-query' ? new InferenceWorker(pack.dir, queryOptions) : null;
     try {

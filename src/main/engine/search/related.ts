@@ -8,6 +8,7 @@ import type { Store } from '../store/index.js';
 import { toSummary, type ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
+import { inTurn } from '../turns.js';
 
 /** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
 const MAX_PROBES = 64;
@@ -32,16 +33,11 @@ export async function related(
   const step = Math.max(1, Math.ceil(probes.length / MAX_PROBES));
   const scored: ScoredSegment[] = [];
   const k = Math.min(MAX_K, limit * 4 + 16);
-  let since = performance.now();
   for (let i = 0; i < probes.length; i += step) {
-    for (const n of store.spaces.knn(space.id, probes[i]!, k, { kinds: wanted, excludeItemId: item.id })) {
-      scored.push({ ...n, score: 1 - n.distance });
-    }
-    // Each KNN is synchronous (SQLite); a long note's probes let other requests in between. [Note: responsive]
-    if (performance.now() - since > 10) {
-      await new Promise<void>((r) => setImmediate(r));
-      since = performance.now();
-    }
+    // Each KNN is synchronous (SQLite): one per turn of the event loop, so a long note's probes let other requests
+    // in between. [Note: responsive]
+    const found = await inTurn(() => store.spaces.knn(space.id, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }), 'query');
+    for (const n of found) scored.push({ ...n, score: 1 - n.distance });
   }
-  return { item: toSummary(item), hits: toHits(store, bestPerItem(scored, limit)) };
+  return { item: toSummary(item), hits: await inTurn(() => toHits(store, bestPerItem(scored, limit)), 'query') };
 }

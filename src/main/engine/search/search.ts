@@ -14,6 +14,7 @@ import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits } from './hits.js';
 import { ftsQuery, fuse, lexicalSearch } from './lexical.js';
+import { inTurn } from '../turns.js';
 
 function cosine(a: Float32Array, b: Float32Array | undefined): number {
   if (!b) return 0;
@@ -25,6 +26,28 @@ function cosine(a: Float32Array, b: Float32Array | undefined): number {
 const log = createLogger('search');
 
 export const DEFAULT_LIMIT = 20;
+
+/**
+ * Recent query vectors, per encoder: search as you type asks the same text again (a page reloaded, a filter
+ * changed, back and forward), and the text tower is the dearest step of a search (~9 ms on 2 cores for CLIP's).
+ */
+const QUERY_CACHE = 256;
+const queryCaches = new WeakMap<Encoder, Map<string, Float32Array>>();
+
+async function queryVector(encoder: Encoder, text: string): Promise<Float32Array> {
+  let cache = queryCaches.get(encoder);
+  if (!cache) queryCaches.set(encoder, (cache = new Map()));
+  const hit = cache.get(text);
+  if (hit) {
+    cache.delete(text); // most recent last
+    cache.set(text, hit);
+    return hit;
+  }
+  const [vector] = await encoder.embedQueries([text]);
+  cache.set(text, vector!);
+  if (cache.size > QUERY_CACHE) cache.delete(cache.keys().next().value!);
+  return vector!;
+}
 
 /** Kinds from the request and from the query text: both narrow. */
 export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQuery: readonly ItemKind[]): ItemKind[] | null {
@@ -43,28 +66,32 @@ export async function search(store: Store, encoder: Encoder, space: SpaceInfo, r
   const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
   if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
 
-  const [vector] = await encoder.embedQueries([query.text]);
-  // Several segments of one item may be near; ask for enough to fill `limit` distinct items in practice.
-  const k = Math.min(MAX_K, limit * 8 + 32);
-  const neighbours = store.spaces.knn(space.id, vector!, k, {
-    ...(kinds ? { kinds } : {}),
-    after: query.after,
-    before: query.before,
-  });
-  const byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
-  const fts = ftsQuery(query);
-  const byWords = fts ? lexicalSearch(store, fts, { spaceId: space.id, kinds, after: query.after, before: query.before }, k) : [];
-  const fused = fuse(byMeaning, byWords, limit);
-  // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
-  const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
-  const vectors = store.spaces.vectors(space.id, missing);
-  const ranked = fused.map((f) => ({
-    segmentId: f.segmentId,
-    itemId: f.itemId,
-    lexical: f.lexical,
-    score: f.vectorScore ?? cosine(vector!, vectors.get(f.segmentId)),
-  }));
-  const hits = toHits(store, ranked);
+  const vector = await queryVector(encoder, query.text);
+  // The database part is synchronous: it runs in a turn of its own, so many searches at once do not hold the
+  // engine's thread in one piece. [Note: responsive]
+  const hits = await inTurn(() => {
+    // Several segments of one item may be near; ask for enough to fill `limit` distinct items in practice.
+    const k = Math.min(MAX_K, limit * 8 + 32);
+    const neighbours = store.spaces.knn(space.id, vector, k, {
+      ...(kinds ? { kinds } : {}),
+      after: query.after,
+      before: query.before,
+    });
+    const byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
+    const fts = ftsQuery(query);
+    const byWords = fts ? lexicalSearch(store, fts, { spaceId: space.id, kinds, after: query.after, before: query.before }, k) : [];
+    const fused = fuse(byMeaning, byWords, limit);
+    // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
+    const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
+    const vectors = store.spaces.vectors(space.id, missing);
+    const ranked = fused.map((f) => ({
+      segmentId: f.segmentId,
+      itemId: f.itemId,
+      lexical: f.lexical,
+      score: f.vectorScore ?? cosine(vector, vectors.get(f.segmentId)),
+    }));
+    return toHits(store, ranked);
+  }, 'query');
   const ms = tookMs();
   if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
   return { hits, query, space, tookMs: ms };

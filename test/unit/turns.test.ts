@@ -1,0 +1,32 @@
+// Synchronous pieces of work run one per turn of the event loop, queries first. [Note: responsive]
+import { describe, expect, it } from 'vitest';
+import { inTurn } from '../../src/main/engine/turns.js';
+
+describe('inTurn', () => {
+  it('runs queries before queued indexing work, and everything in order within its kind', async () => {
+    const order: string[] = [];
+    const all = [inTurn(() => order.push('w1')), inTurn(() => order.push('w2')), inTurn(() => order.push('q1'), 'query'), inTurn(() => order.push('q2'), 'query')];
+    await Promise.all(all);
+    expect(order).toEqual(['q1', 'q2', 'w1', 'w2']);
+  });
+
+  it('lets the event loop run between two pieces', async () => {
+    const order: string[] = [];
+    const first = inTurn(() => {
+      order.push('piece 1');
+      setImmediate(() => order.push('something else that was waiting'));
+    });
+    const second = inTurn(() => order.push('piece 2'));
+    await Promise.all([first, second]);
+    expect(order).toEqual(['piece 1', 'something else that was waiting', 'piece 2']);
+  });
+
+  it('passes on what a piece returns or throws', async () => {
+    await expect(inTurn(() => 42)).resolves.toBe(42);
+    await expect(
+      inTurn(() => {
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+  });
+});
