@@ -30,3 +30,13 @@ describe('inTurn', () => {
     ).rejects.toThrow('no');
   });
 });
+
+describe('inTurn under a stream of queries', () => {
+  it('still runs indexing work: one piece after every four queries', async () => {
+    const order: string[] = [];
+    const all: Promise<unknown>[] = [inTurn(() => order.push('w1')), inTurn(() => order.push('w2'))];
+    for (let i = 1; i <= 10; i++) all.push(inTurn(() => order.push(`q${i}`), 'query'));
+    await Promise.all(all);
+    expect(order).toEqual(['q1', 'q2', 'q3', 'q4', 'w1', 'q5', 'q6', 'q7', 'q8', 'w2', 'q9', 'q10']);
+  });
+});

@@ -40,7 +40,7 @@ import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
 import { defaultThreads, gpuProviders, providerInstalled, type Device } from './models/session.js';
 import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
-import { related } from './search/related.js';
+import { SearchReader } from './search/reader.js';
 import { DEFAULT_LIMIT, search } from './search/search.js';
 import { Store } from './store/index.js';
 import { absolutePath, toDetail, toSummary, type ItemRow } from './store/items.js';
@@ -99,6 +99,7 @@ export class Engine implements TroveApi, TroveEvents {
   private pause: { gate: Promise<void>; release: () => void } | null = null;
   private indexing: Promise<unknown> = Promise.resolve();
   private readonly lockToken = randomUUID();
+  private searchReader: SearchReader | null = null;
   private namedModelChecked: Promise<void> | null = null;
   private lockLost = false;
 
@@ -772,19 +773,25 @@ export class Engine implements TroveApi, TroveEvents {
 
   // ---- queries -----------------------------------------------------------------------------------------------
 
+  /** The search reader: a worker with a read-only connection of its own, started on the first query. [Note: search-reader] */
+  private reader(): SearchReader {
+    this.searchReader ??= new SearchReader(this.paths.database);
+    return this.searchReader;
+  }
+
   async search(req: SearchRequest): Promise<SearchResponse> {
     const { encoder, space } = await this.answering();
-    return search(this.store, encoder, space, req);
+    return search(this.reader(), encoder, space, req);
   }
 
   async related(req: RelatedRequest): Promise<RelatedResponse> {
     const started = performance.now();
     const limit = req.limit ?? DEFAULT_LIMIT;
-    const kinds = req.kinds;
     const item = this.findItem(req);
+    if (item.status !== 'indexed') throw new TroveError('NOT_FOUND', `${item.rel_path} is not indexed${item.error ? ` (${item.error})` : ''}`);
     const { space } = await this.answering();
-    const result = await related(this.store, space, item, kinds, limit);
-    return { ...result, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+    const hits = await this.reader().related(space.id, item.id, req.kinds, limit);
+    return { item: toSummary(item), hits, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 
   async getItem(req: ItemRef): Promise<ItemDetail> {
@@ -863,7 +870,8 @@ export class Engine implements TroveApi, TroveEvents {
 
   /** Stops indexing after the work in hand (nothing is lost or counted as a crash), then closes. Safe to call twice. */
   close(): Promise<void> {
-    this.closed ??= this.shutDown();
+    // Started a microtask later: a listener of the events the shutdown emits may call close() again meanwhile.
+    this.closed ??= Promise.resolve().then(() => this.shutDown());
     return this.closed;
   }
 
@@ -877,6 +885,7 @@ export class Engine implements TroveApi, TroveEvents {
     const encoders = [this.encoderPromise, ...this.otherEncoders.values()];
     for (const e of encoders) await (await e?.catch(() => null))?.close();
     await this.ocr?.close();
+    await this.searchReader?.close();
     await this.dropSpeech();
     await this.options.transcriber?.close();
     this.store.close();

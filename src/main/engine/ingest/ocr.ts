@@ -4,11 +4,8 @@
 // `ocr` segments: searchable by words (FTS5) and embedded in the joint space like a note. The text is kept on
 // the item with the content hash it was read at, so OCR runs once per version of a photo, survives a change of
 // model, and resumes after a restart. A root can turn it off.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { TroveError, isErrorCode } from '../../../shared/errors.js';
-import type { OcrLine, OcrRequest, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
+import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
+import type { OcrLine, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
 
 /**
  * The longest side a photo is read at. [Note: ocr-memory] PaddleOCR's own default for its detector (limit_side_len
@@ -29,53 +26,21 @@ export function ocrText(lines: readonly OcrLine[]): string {
     .join('\n');
 }
 
-function entryUrl(): string {
-  const js = new URL('./ocr-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js.href : new URL('./ocr-worker.ts', import.meta.url).href;
-}
-
 export class OcrRunner {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, { resolve: (r: OcrResponse) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private readonly rpc: WorkerRpc<OcrResponse>;
 
-  constructor(private readonly options: { threads: number; maxSide?: number }) {}
-
-  private start(): Worker {
-    const init: OcrWorkerInit = { entry: entryUrl(), threads: this.options.threads, maxSide: this.options.maxSide ?? OCR_MAX_SIDE };
-    const worker = new Worker(new URL('../models/worker-bootstrap.mjs', import.meta.url), { workerData: { ...init, background: true } }); // [Note: responsive]
-    worker.on('message', (r: OcrResponse) => {
-      const p = this.pending.get(r.id);
-      this.pending.delete(r.id);
-      p?.resolve(r);
-      if (this.pending.size === 0) worker.unref();
-    });
-    const failAll = (error: Error) => {
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-      this.worker = null;
-    };
-    worker.on('error', (e) => failAll(new TroveError('INTERNAL', `OCR worker failed: ${e.message}`)));
-    worker.on('exit', (code) => code !== 0 && failAll(new TroveError('INTERNAL', `OCR worker exited with code ${code}`)));
-    return worker;
+  constructor(options: { threads: number; maxSide?: number }) {
+    const init: OcrWorkerInit = { entry: entryUrl('ocr-worker', import.meta.url), threads: options.threads, maxSide: options.maxSide ?? OCR_MAX_SIDE };
+    this.rpc = new WorkerRpc<OcrResponse>({ url: BOOTSTRAP, worker: { workerData: { ...init, background: true } }, what: 'OCR worker' }); // [Note: responsive]
   }
 
   /** The lines of text in an image file. */
   async read(path: string): Promise<OcrLine[]> {
-    this.worker ??= this.start();
-    const worker = this.worker;
-    const id = this.nextId++;
-    const response = await new Promise<OcrResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, path } satisfies OcrRequest);
-    });
-    if (!response.ok) throw new TroveError(isErrorCode(response.error.code) ? response.error.code : 'INTERNAL', response.error.message);
-    return response.lines;
+    return (await this.rpc.request({ path })).lines;
   }
 
-  async close(): Promise<void> {
-    await this.worker?.terminate();
-    this.worker = null;
+  /** Ends the worker (its memory goes back); the next read starts another. [Note: ocr-memory] */
+  close(): Promise<void> {
+    return this.rpc.close();
   }
 }

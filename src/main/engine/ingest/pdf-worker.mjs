@@ -40,6 +40,7 @@ port.on('message', async (req) => {
       await doc.destroy();
     }
   } catch (error) {
-    port.postMessage({ id, ok: false, name: typeof error?.name === 'string' ? error.name : 'Error', message: String(error?.message ?? error) });
+    const message = error?.name === 'PasswordException' ? 'the PDF is password-protected' : `the PDF cannot be read: ${String(error?.message ?? error)}`;
+    port.postMessage({ id, ok: false, error: { code: 'INTERNAL', message } });
   }
 });

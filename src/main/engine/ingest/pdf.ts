@@ -5,8 +5,8 @@
 // count limit keeps a 5,000-page manual from holding it for long. A PDF without a text layer (a scan) is found by its
 // title; a password-protected one is an error with that reason.
 import { basename, extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { noFacts } from '../store/items.js';
+import { WorkerRpc } from '../worker-rpc.js';
 import { chunkBlocksIter, collectChunks, type Block, type Fits } from './chunk.js';
 import { titleSegments } from './note.js';
 import type { ExtractedNote } from './note.js';
@@ -35,72 +35,22 @@ const IDLE_MS = 15_000;
 
 type PdfReply =
   | { readonly id: number; readonly ok: true; readonly numPages: number; readonly pages: [string, boolean][][]; readonly title: string | null }
-  | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string };
+  | { readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
-/** The PDF worker: started on the first PDF, one PDF at a time, gone when idle or dead. */
-class PdfReader {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, { resolve: (r: PdfReply) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private idle: NodeJS.Timeout | null = null;
+/** The PDF worker: started on the first PDF, gone after IDLE_MS without one, started again after a crash. */
+const reader = new WorkerRpc<PdfReply>({
+  url: new URL('./pdf-worker.mjs', import.meta.url),
+  // execArgv: [] so a loader given to this process (--import tsx) is not given to pdf.js. [Note: pdf]
+  worker: { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB } },
+  what: 'PDF reader',
+  idleMs: IDLE_MS,
+  describe: (e) => (e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the PDF is too complex to read (it needs more than ${PDF_HEAP_MB} MB)` : `the PDF reader failed: ${e.message}`),
+});
 
-  private start(): Worker {
-    // execArgv: [] so a loader given to this process (--import tsx) is not given to pdf.js. [Note: pdf]
-    const worker = new Worker(new URL('./pdf-worker.mjs', import.meta.url), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB } });
-    worker.on('message', (r: PdfReply) => {
-      const p = this.pending.get(r.id);
-      this.pending.delete(r.id);
-      p?.resolve(r);
-    });
-    const failAll = (error: Error) => {
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-      if (this.worker === worker) this.worker = null;
-    };
-    worker.on('error', (e: Error & { code?: string }) =>
-      failAll(new Error(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the PDF is too complex to read (it needs more than ${PDF_HEAP_MB} MB)` : `the PDF reader failed: ${e.message}`)),
-    );
-    worker.on('exit', () => failAll(new Error('the PDF reader stopped')));
-    return worker;
-  }
-
-  async read(bytes: Uint8Array, maxPages: number): Promise<Extract<PdfReply, { ok: true }>> {
-    if (this.idle) clearTimeout(this.idle);
-    this.worker ??= this.start();
-    const worker = this.worker;
-    worker.ref();
-    const id = this.nextId++;
-    const copy = bytes.slice(); // transferred: the caller keeps its own
-    try {
-      const reply = await new Promise<PdfReply>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        worker.postMessage({ id, bytes: copy.buffer, maxPages }, [copy.buffer]);
-      });
-      if (!reply.ok) {
-        if (reply.name === 'PasswordException') throw new Error('the PDF is password-protected');
-        throw new Error(`the PDF cannot be read: ${reply.message}`);
-      }
-      return reply;
-    } finally {
-      if (this.pending.size === 0 && this.worker === worker) {
-        worker.unref();
-        this.idle = setTimeout(() => void this.close(), IDLE_MS);
-        this.idle.unref();
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    await w?.terminate();
-  }
-}
-
-const reader = new PdfReader();
 
 export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
-  const doc = await reader.read(bytes, MAX_PDF_PAGES);
+  const copy = bytes.slice(); // transferred: the caller keeps its own
+  const doc = await reader.request({ bytes: copy.buffer, maxPages: MAX_PDF_PAGES }, [copy.buffer as ArrayBuffer]);
   const blocks: Block[] = [];
   let offset = 0;
   doc.pages.forEach((items, i) => {

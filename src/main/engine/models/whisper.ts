@@ -11,11 +11,10 @@
 // calling thread, for the worker itself, tests and benchmarks.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
-import { TroveError, isErrorCode } from '../../../shared/errors.js';
+import { TroveError } from '../../../shared/errors.js';
 import { loadPack, readPackJson, type ModelPack, type Verification } from './pack.js';
 import { defaultThreads, openSession, type Device } from './session.js';
 import { SPEECH_SAMPLE_RATE, type Transcriber, type WindowTranscript } from './speech.js';
@@ -468,69 +467,34 @@ export type SpeechResponse =
   | { readonly id: number; readonly ok: true; readonly result?: WindowTranscript; readonly model?: string; readonly provider?: string }
   | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string } };
 
-function workerEntry(): string {
-  const js = new URL('./whisper-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js.href : new URL('./whisper-worker.ts', import.meta.url).href;
-}
-
-function toError(r: SpeechResponse): TroveError {
-  if (r.ok) return new TroveError('INTERNAL', 'not an error');
-  return new TroveError(isErrorCode(r.error.code) ? r.error.code : 'INTERNAL', r.error.message);
-}
-
-type Pending = Map<number, { resolve: (r: SpeechResponse) => void; reject: (e: Error) => void }>;
-
+/** A transcriber in a worker thread of its own, on the engine's one worker RPC. [Note: worker-rpc] */
 class WorkerTranscriber implements Transcriber {
-  private nextId = 1;
-
   private constructor(
-    private readonly worker: Worker,
+    private readonly rpc: WorkerRpc<SpeechResponse>,
     readonly id: string,
     readonly provider: string,
-    private readonly pending: Pending,
   ) {}
 
   static async start(packDir: string, options: TranscriberOptions): Promise<WorkerTranscriber> {
-    const init: SpeechWorkerInit = { entry: workerEntry(), packDir, options };
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: { ...init, background: true } }); // [Note: responsive]
-    worker.unref();
-    const pending: Pending = new Map();
-    worker.on('message', (r: SpeechResponse) => {
-      const p = pending.get(r.id);
-      pending.delete(r.id);
-      p?.resolve(r);
-    });
-    const failAll = (error: Error) => {
-      for (const p of pending.values()) p.reject(error);
-      pending.clear();
-    };
-    worker.on('error', (e) => failAll(new TroveError('INTERNAL', `speech worker failed: ${e.message}`)));
-    worker.on('exit', (code) => failAll(new TroveError('INTERNAL', `speech worker exited with code ${code}`)));
-    const ready = await new Promise<SpeechResponse>((resolve, reject) => {
-      pending.set(0, { resolve, reject });
-      worker.ref();
-    }).finally(() => worker.unref());
-    if (!ready.ok) {
-      await worker.terminate();
-      throw toError(ready);
+    const init: SpeechWorkerInit = { entry: entryUrl('whisper-worker', import.meta.url), packDir, options };
+    const rpc = new WorkerRpc<SpeechResponse>({ url: BOOTSTRAP, worker: { workerData: { ...init, background: true } }, what: 'speech worker', readyReply: true }); // [Note: responsive]
+    try {
+      const ready = await rpc.open();
+      return new WorkerTranscriber(rpc, (ready?.ok && ready.model) || packDir, (ready?.ok && ready.provider) || 'cpu');
+    } catch (error) {
+      await rpc.close();
+      throw error;
     }
-    return new WorkerTranscriber(worker, ready.model ?? packDir, ready.provider ?? 'cpu', pending);
   }
 
   async transcribe(pcm: Float32Array, offsetSeconds: number, isLast: boolean): Promise<WindowTranscript> {
     const copy = pcm.slice(); // the caller keeps its samples; the copy travels
-    const id = this.nextId++;
-    const response = await new Promise<SpeechResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref(); // keep the process alive while a window is in flight
-      this.worker.postMessage({ id, op: 'transcribe', pcm: copy, offset: offsetSeconds, isLast } satisfies SpeechRequest, [copy.buffer as ArrayBuffer]);
-    }).finally(() => this.pending.size === 0 && this.worker.unref());
-    if (!response.ok) throw toError(response);
-    return response.result!;
+    const reply = await this.rpc.request({ op: 'transcribe', pcm: copy, offset: offsetSeconds, isLast }, [copy.buffer as ArrayBuffer]);
+    return reply.result!;
   }
 
-  async close(): Promise<void> {
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.rpc.close();
   }
 }
 

@@ -3,65 +3,32 @@
 // tower for queries (one thread), so a search typed while a thousand photos index is answered at once instead of
 // after the batch in flight. Image decoding stays on this thread's side: sharp works on libuv's pool, so the next
 // batch decodes while the worker infers this one.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { TroveError, isErrorCode } from '../../../shared/errors.js';
+import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
 import { PackEncoder, type EncoderOptions, type PreparedImage } from './encoder.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js';
 import { loadPack, type ModelPack } from './pack.js';
 import { defaultThreads } from './session.js';
 
-function entryUrl(): string {
-  const js = new URL('./inference-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js.href : new URL('./inference-worker.ts', import.meta.url).href;
-}
-
+/** One inference worker (the indexing one or the query one), on the engine's one worker RPC. [Note: worker-rpc] */
 class InferenceWorker {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private readonly rpc: WorkerRpc<WorkerResponse>;
   readonly ready: Promise<string>;
 
   constructor(packDir: string, options: EncoderOptions, background = false) {
-    const init: WorkerInit & { background: boolean } = { entry: entryUrl(), packDir, options, background };
-    this.worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: init });
-    this.worker.unref();
-    this.ready = new Promise((resolve, reject) => this.pending.set(0, { resolve: (r) => (r.ok ? resolve(r.provider ?? 'cpu') : reject(toError(r))), reject }));
-    this.worker.on('message', (r: WorkerResponse) => {
-      const p = this.pending.get(r.id);
-      this.pending.delete(r.id);
-      p?.resolve(r);
-    });
-    const failAll = (error: Error) => {
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-    };
-    this.worker.on('error', (e) => failAll(new TroveError('INTERNAL', `inference worker failed: ${e.message}`)));
-    this.worker.on('exit', (code) => code !== 0 && failAll(new TroveError('INTERNAL', `inference worker exited with code ${code}`)));
+    const init: WorkerInit & { background: boolean } = { entry: entryUrl('inference-worker', import.meta.url), packDir, options, background };
+    this.rpc = new WorkerRpc<WorkerResponse>({ url: BOOTSTRAP, worker: { workerData: init }, what: 'inference worker', readyReply: true });
+    this.ready = this.rpc.open().then((r) => (r?.ok ? (r.provider ?? 'cpu') : 'cpu'));
+    this.ready.catch(() => undefined);
   }
 
   async request(req: Omit<Extract<WorkerRequest, { op: 'images' }>, 'id'> | Omit<Extract<WorkerRequest, { op: 'texts' }>, 'id'>, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
-    await this.ready;
-    const id = this.nextId++;
-    const response = await new Promise<WorkerResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref(); // keep the process alive while work is in flight
-      this.worker.postMessage({ ...req, id }, transfer);
-    }).finally(() => this.pending.size === 0 && this.worker.unref());
-    if (!response.ok) throw toError(response);
-    return response.vectors;
+    return (await this.rpc.request(req, transfer)).vectors;
   }
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
-    await this.worker.terminate();
+    await this.rpc.close();
   }
-}
-
-function toError(r: WorkerResponse): TroveError {
-  if (r.ok) return new TroveError('INTERNAL', 'not an error');
-  return new TroveError(isErrorCode(r.error.code) ? r.error.code : 'INTERNAL', r.error.message);
 }
 
 function split(flat: Float32Array, count: number, dims: number): Float32Array[] {

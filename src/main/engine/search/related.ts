@@ -3,7 +3,7 @@
 // the item itself excluded inside the KNN; an item's score is its best segment match over all of them.
 import type { RelatedResponse } from '../../../shared/api.js';
 import { TroveError } from '../../../shared/errors.js';
-import { ITEM_KINDS, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
+import { ITEM_KINDS, type Hit, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import { toSummary, type ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
@@ -13,17 +13,22 @@ import { inTurn } from '../turns.js';
 /** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
 const MAX_PROBES = 64;
 
-export async function related(
+/**
+ * Related items as hits. Each probe's KNN is one piece of synchronous work handed to `turn`, so other requests run in
+ * between (on the engine's thread: `inTurn`; in the reader worker: a turn of its own event loop). [Note: responsive]
+ */
+export async function relatedHits(
   store: Store,
-  space: SpaceInfo,
+  spaceId: number,
   item: ItemRow,
   kinds: readonly ItemKind[] | undefined,
   limit: number,
-): Promise<Omit<RelatedResponse, 'tookMs'>> {
+  turn: <T>(work: () => T) => Promise<T> = (work) => inTurn(work, 'query'),
+): Promise<Hit[]> {
   const wanted = kinds && kinds.length ? kinds : ITEM_KINDS.filter((k) => k !== item.kind);
-  const segments = store.segments.forItem(item.id, space.id);
+  const segments = store.segments.forItem(item.id, spaceId);
   const vectors = store.spaces.vectors(
-    space.id,
+    spaceId,
     segments.map((s) => s.id),
   );
   if (item.status !== 'indexed' || vectors.size === 0) {
@@ -34,10 +39,18 @@ export async function related(
   const scored: ScoredSegment[] = [];
   const k = Math.min(MAX_K, limit * 4 + 16);
   for (let i = 0; i < probes.length; i += step) {
-    // Each KNN is synchronous (SQLite): one per turn of the event loop, so a long note's probes let other requests
-    // in between. [Note: responsive]
-    const found = await inTurn(() => store.spaces.knn(space.id, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }), 'query');
+    const found = await turn(() => store.spaces.knn(spaceId, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }));
     for (const n of found) scored.push({ ...n, score: 1 - n.distance });
   }
-  return { item: toSummary(item), hits: await inTurn(() => toHits(store, bestPerItem(scored, limit)), 'query') };
+  return turn(() => toHits(store, bestPerItem(scored, limit)));
+}
+
+export async function related(
+  store: Store,
+  space: SpaceInfo,
+  item: ItemRow,
+  kinds: readonly ItemKind[] | undefined,
+  limit: number,
+): Promise<Omit<RelatedResponse, 'tookMs'>> {
+  return { item: toSummary(item), hits: await relatedHits(store, space.id, item, kinds, limit) };
 }

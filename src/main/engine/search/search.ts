@@ -6,8 +6,8 @@
 // headings, titles, paths) and the two rankings fused: see [Note: fusion] in lexical.ts.
 import type { SearchRequest, SearchResponse } from '../../../shared/api.js';
 import { TroveError } from '../../../shared/errors.js';
-import { parseQuery } from '../../../shared/query.js';
-import type { ItemKind, SpaceInfo } from '../../../shared/types.js';
+import { parseQuery, type ParsedQuery } from '../../../shared/query.js';
+import type { Hit, ItemKind, SpaceInfo } from '../../../shared/types.js';
 import { createLogger, SLOW_QUERY_MS } from '../log.js';
 import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
@@ -57,7 +57,20 @@ export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQ
   return a ? [...a] : b ? [...b] : null;
 }
 
-export async function search(store: Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest): Promise<SearchResponse> {
+/**
+ * Where a search's database work runs: the reader worker with its own connection (the engine), or this thread, a
+ * piece per turn (tests, one-off uses). [Note: search-reader]
+ */
+export interface HitReader {
+  hits(spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Promise<Hit[]>;
+}
+
+/** A reader over a store in this thread. */
+export function localReader(store: Store): HitReader {
+  return { hits: (spaceId, vector, query, kinds, limit) => inTurn(() => findHits(store, spaceId, vector, query, kinds, limit), 'query') };
+}
+
+export async function search(reader: HitReader | Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
   const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
@@ -67,32 +80,41 @@ export async function search(store: Store, encoder: Encoder, space: SpaceInfo, r
   if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
 
   const vector = await queryVector(encoder, query.text);
-  // The database part is synchronous: it runs in a turn of its own, so many searches at once do not hold the
-  // engine's thread in one piece. [Note: responsive]
-  const hits = await inTurn(() => {
-    // Several segments of one item may be near; ask for enough to fill `limit` distinct items in practice.
-    const k = Math.min(MAX_K, limit * 8 + 32);
-    const neighbours = store.spaces.knn(space.id, vector, k, {
-      ...(kinds ? { kinds } : {}),
-      after: query.after,
-      before: query.before,
-    });
-    const byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
-    const fts = ftsQuery(query);
-    const byWords = fts ? lexicalSearch(store, fts, { spaceId: space.id, kinds, after: query.after, before: query.before }, k) : [];
-    const fused = fuse(byMeaning, byWords, limit);
-    // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
-    const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
-    const vectors = store.spaces.vectors(space.id, missing);
-    const ranked = fused.map((f) => ({
-      segmentId: f.segmentId,
-      itemId: f.itemId,
-      lexical: f.lexical,
-      score: f.vectorScore ?? cosine(vector, vectors.get(f.segmentId)),
-    }));
-    return toHits(store, ranked);
-  }, 'query');
+  const hits = await ('hits' in reader ? reader : localReader(reader)).hits(space.id, vector, query, kinds, limit);
   const ms = tookMs();
   if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
   return { hits, query, space, tookMs: ms };
+}
+
+/**
+ * The database part of a search, synchronous: nearest segments by meaning and segments holding the words, fused and
+ * loaded as hits. Runs in the reader worker, or on this thread in a turn of its own.
+ */
+export function findHits(store: Store, spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Hit[] {
+  // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen
+  // when they hold fewer than `limit` distinct items and the space has more. The KNN's cost grows with k (at 7k
+  // vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.
+  const filter = { ...(kinds ? { kinds } : {}), after: query.after, before: query.before };
+  let k = Math.min(MAX_K, limit * 2 + 16);
+  let neighbours = store.spaces.knn(spaceId, vector, k, filter);
+  let byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
+  // Once, ×4: enough for one long note crowding a page; issue 11's index finds distinct items without it.
+  if (byMeaning.length < limit && neighbours.length === k && k < MAX_K) {
+    k = Math.min(MAX_K, k * 4);
+    neighbours = store.spaces.knn(spaceId, vector, k, filter);
+    byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
+  }
+  const fts = ftsQuery(query);
+  const byWords = fts ? lexicalSearch(store, fts, { spaceId, kinds, after: query.after, before: query.before }, Math.min(MAX_K, limit * 8 + 32)) : [];
+  const fused = fuse(byMeaning, byWords, limit);
+  // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
+  const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
+  const vectors = store.spaces.vectors(spaceId, missing);
+  const ranked = fused.map((f) => ({
+    segmentId: f.segmentId,
+    itemId: f.itemId,
+    lexical: f.lexical,
+    score: f.vectorScore ?? cosine(vector, vectors.get(f.segmentId)),
+  }));
+  return toHits(store, ranked);
 }

@@ -85,3 +85,20 @@ export function openDatabase(file: string): Db {
     });
   }
 }
+
+/**
+ * A read-only connection to a library another connection of this process opened (and migrated): the search reader's
+ * [Note: search-reader]. WAL lets it read while that one writes; it never writes, so it needs no migration or lock.
+ */
+export function openReader(file: string): Db {
+  const nativeBinding = sqliteBinding(); // [Note: electron-native]
+  const db = new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

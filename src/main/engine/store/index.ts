@@ -1,5 +1,5 @@
 // The store: one database, one repository per table. [Note: store]
-import { openDatabase, type Db } from './db.js';
+import { openDatabase, openReader, type Db } from './db.js';
 import { IndexLockRepo, SkippedRepo, StepTriesRepo } from './guards.js';
 import { ItemsRepo } from './items.js';
 import { QueueRepo } from './queue.js';
@@ -36,6 +36,11 @@ export class Store {
 
   static open(file: string): Store {
     return new Store(openDatabase(file));
+  }
+
+  /** A read-only Store over a library this process has opened (the search reader). [Note: search-reader] */
+  static openReader(file: string): Store {
+    return new Store(openReader(file));
   }
 
   /** Runs fn in one write transaction (bulk writes go through here). */
