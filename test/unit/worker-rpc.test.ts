@@ -1,9 +1,9 @@
 // The one worker RPC of the engine: replies matched to requests, failures as TroveErrors, a dead worker replaced on
 // the next request, a ready reply awaited, an idle worker ended. [Note: worker-rpc]
 import { describe, expect, it } from 'vitest';
-import { WorkerRpc, type Reply } from '../../src/main/engine/worker-rpc.js';
+import { WorkerRpc } from '../../src/main/engine/worker-rpc.js';
 
-type R = Reply & { value?: unknown; thread?: number };
+type R = { readonly id: number; readonly ok: true; readonly value?: unknown; readonly thread?: number } | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string } };
 const url = new URL('../fixtures/rpc-worker.mjs', import.meta.url);
 
 describe('WorkerRpc', () => {
