@@ -1,6 +1,6 @@
 // Synchronous pieces of work run one per turn of the event loop, queries first. [Note: responsive]
 import { describe, expect, it } from 'vitest';
-import { inTurn } from '../../src/main/engine/turns.js';
+import { inTurn, Slots } from '../../src/main/engine/turns.js';
 
 describe('inTurn', () => {
   it('runs queries before queued indexing work, and everything in order within its kind', async () => {
@@ -38,5 +38,27 @@ describe('inTurn under a stream of queries', () => {
     for (let i = 1; i <= 10; i++) all.push(inTurn(() => order.push(`q${i}`), 'query'));
     await Promise.all(all);
     expect(order).toEqual(['q1', 'q2', 'q3', 'q4', 'w1', 'q5', 'q6', 'q7', 'q8', 'w2', 'q9', 'q10']);
+  });
+});
+
+describe('Slots', () => {
+  it('runs at most its size at once, the rest in order', async () => {
+    const slots = new Slots(2);
+    let now = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        slots.run(async () => {
+          now++;
+          most = Math.max(most, now);
+          order.push(n);
+          await new Promise((r) => setTimeout(r, 5));
+          now--;
+        }),
+      ),
+    );
+    expect(most).toBe(2);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
   });
 });

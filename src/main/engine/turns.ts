@@ -48,3 +48,25 @@ export function inTurn<T>(fn: () => T, priority: 'query' | 'work' = 'work'): Pro
     schedule();
   });
 }
+
+/** At most `size` of something at once (a photo being decoded and resized); the others wait their turn, in order. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}

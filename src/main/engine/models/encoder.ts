@@ -5,9 +5,9 @@
 import * as ort from 'onnxruntime-node';
 import { TroveError } from '../../../shared/errors.js';
 import { loadPack, type ModelPack, type Verification } from './pack.js';
-import { inputSize, planDecode, planResize, toPixelValues, type ImageProcessorConfig } from './preprocess.js';
+import { inputSize, planDecode, planResize, toPixelValues, type ImageProcessorConfig, type ResizePlan } from './preprocess.js';
 import { openImage } from './image-input.js';
-import { inTurn } from '../turns.js';
+import { inTurn, Slots } from '../turns.js';
 import { resizeRgb } from './resize.js';
 import { openSession, type Device } from './session.js';
 import { TextTokenizer } from './tokenizer.js';
@@ -89,7 +89,29 @@ function pickOutput(session: ort.InferenceSession, wanted: string | undefined): 
  * bit for bit (`resize.ts`), from the whole image or, for a large photo, from an intermediate that sharp decodes
  * with shrink-on-load (`planDecode`). [Note: preprocess]
  */
-export async function prepareImage(input: Buffer | string, cfg: ImageProcessorConfig, maxInputPixels: number, name?: string): Promise<PreparedImage> {
+/** Decoded pixels (RGB, 8 bits) and where they are to be resized and cropped: the job `toPixels` does. */
+export interface PixelJob {
+  readonly raw: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly plan: ResizePlan;
+}
+
+/** The tower's input for a decoded photo: Pillow's resize, then rescale and normalise. Pure, 10–45 ms. */
+export function pixelValues(job: PixelJob, cfg: ImageProcessorConfig): Float32Array {
+  const { plan } = job;
+  return toPixelValues(resizeRgb(job.raw, job.width, job.height, plan.width, plan.height, cfg.kernel, plan.crop), plan.crop.width, plan.crop.height, cfg);
+}
+
+export async function prepareImage(
+  input: Buffer | string,
+  cfg: ImageProcessorConfig,
+  maxInputPixels: number,
+  name?: string,
+  // Where the resize runs: here, one photo per turn of the event loop (never a group's at once) unless an encoder
+  // gives it to a worker. [Note: responsive]
+  toPixels: (job: PixelJob) => Promise<Float32Array> = (job) => inTurn(() => pixelValues(job, cfg)),
+): Promise<PreparedImage> {
   const options = { failOn: 'error' as const, limitInputPixels: maxInputPixels, sequentialRead: true };
   const opened = await openImage(input, options, name);
   const { meta, width, height } = opened;
@@ -105,8 +127,7 @@ export async function prepareImage(input: Buffer | string, cfg: ImageProcessorCo
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-  // 10–45 ms of JavaScript: one photo per turn of the event loop, never a group's at once. [Note: responsive]
-  const pixels = await inTurn(() => toPixelValues(resizeRgb(data, info.width, info.height, plan.width, plan.height, cfg.kernel, plan.crop), plan.crop.width, plan.crop.height, cfg));
+  const pixels = await toPixels({ raw: data, width: info.width, height: info.height, plan });
   return { pixels, width, height, format: meta.format ?? null, exif: meta.exif };
 }
 
@@ -134,6 +155,11 @@ export abstract class PackEncoder implements Encoder {
   abstract embedQueries(texts: readonly string[]): Promise<Float32Array[]>;
   abstract close(): Promise<void>;
 
+  /** The pack's image preprocessing, null without an image tower. */
+  get imageConfig(): ImageProcessorConfig | null {
+    return this.pack.image;
+  }
+
   get space(): SpaceKey {
     const m = this.pack.manifest;
     return { modelId: m.id, revision: m.revision, dimensions: m.dimensions };
@@ -160,8 +186,18 @@ export abstract class PackEncoder implements Encoder {
   }
 
   prepareImage(input: Buffer | string, name?: string): Promise<PreparedImage> {
-    if (!this.pack.image) throw this.missing('image');
-    return prepareImage(input, this.pack.image, this.maxInputPixels, name);
+    const cfg = this.pack.image;
+    if (!cfg) throw this.missing('image');
+    // Four at a time (libuv decodes four at once anyway): a decoded photo holds up to 7.5 MB until it is resized,
+    // and a group's sixteen waiting together held ~100 MB more. [Note: bounded-chunking]
+    return this.preparing.run(() => prepareImage(input, cfg, this.maxInputPixels, name, (job) => this.toPixels(job, cfg)));
+  }
+
+  private readonly preparing = new Slots(4);
+
+  /** The resize and normalisation of a decoded photo: on this thread, a photo per turn; workers may take it. */
+  protected toPixels(job: PixelJob, cfg: ImageProcessorConfig): Promise<Float32Array> {
+    return inTurn(() => pixelValues(job, cfg));
   }
 
   countTokens(text: string): number {

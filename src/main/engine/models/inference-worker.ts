@@ -3,8 +3,8 @@
 // turn during a run), so the engine keeps inference here. Requests are answered in order; vectors travel back
 // as one transferred Float32Array per request.
 import { parentPort, workerData } from 'node:worker_threads';
-import { toErrorInfo } from '../../../shared/errors.js';
-import { OnnxEncoder, type EncoderOptions } from './encoder.js';
+import { toErrorInfo, TroveError } from '../../../shared/errors.js';
+import { OnnxEncoder, pixelValues, type EncoderOptions, type PixelJob } from './encoder.js';
 
 export interface WorkerInit {
   readonly entry: string;
@@ -14,6 +14,7 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'images'; readonly pixels: Float32Array[] }
+  | { readonly id: number; readonly op: 'pixels'; readonly job: PixelJob }
   | { readonly id: number; readonly op: 'texts'; readonly texts: string[] }
   | { readonly id: number; readonly op: 'close' };
 
@@ -46,6 +47,13 @@ port.on('message', (req: WorkerRequest) => {
         await encoder.close();
         port.postMessage({ id: req.id, ok: true, vectors: new Float32Array(0), count: 0 } satisfies WorkerResponse);
         port.close();
+        return;
+      }
+      if (req.op === 'pixels') {
+        // The Pillow-exact resize of a decoded photo, here rather than on the engine's thread. [Note: responsive]
+        if (!encoder.imageConfig) throw new TroveError('MODEL_MISMATCH', 'this pack has no image tower');
+        const pixels = pixelValues(req.job, encoder.imageConfig);
+        port.postMessage({ id: req.id, ok: true, vectors: pixels, count: 1 } satisfies WorkerResponse, [pixels.buffer as ArrayBuffer]);
         return;
       }
       const vectors =

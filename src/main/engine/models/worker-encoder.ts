@@ -4,10 +4,12 @@
 // after the batch in flight. Image decoding stays on this thread's side: sharp works on libuv's pool, so the next
 // batch decodes while the worker infers this one.
 import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
-import { PackEncoder, type EncoderOptions, type PreparedImage } from './encoder.js';
+import { PackEncoder, type EncoderOptions, type PixelJob, type PreparedImage } from './encoder.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js';
 import { loadPack, type ModelPack } from './pack.js';
 import { defaultThreads } from './session.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** One inference worker (the indexing one or the query one), on the engine's one worker RPC. [Note: worker-rpc] */
 class InferenceWorker {
@@ -21,7 +23,7 @@ class InferenceWorker {
     this.ready.catch(() => undefined);
   }
 
-  async request(req: Omit<Extract<WorkerRequest, { op: 'images' }>, 'id'> | Omit<Extract<WorkerRequest, { op: 'texts' }>, 'id'>, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
+  async request(req: DistributiveOmit<Extract<WorkerRequest, { op: 'images' | 'texts' | 'pixels' }>, 'id'>, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
     return (await this.rpc.request(req, transfer)).vectors;
   }
 
@@ -63,6 +65,16 @@ export class WorkerEncoder extends PackEncoder {
       await Promise.all([indexWorker.close(), queryWorker?.close()]);
       throw error;
     }
+  }
+
+  /**
+   * A decoded photo's resize runs in the indexing worker, below queries in the CPU's queue, not on the engine's
+   * thread: there it was the longest piece between two turns of the event loop (up to 55 ms) under load.
+   * [Note: responsive]
+   */
+  protected override async toPixels(job: PixelJob): Promise<Float32Array> {
+    const raw = job.raw.slice(); // sharp's buffer may be a view into a larger one: transfer a copy of just this
+    return this.indexWorker.request({ op: 'pixels', job: { ...job, raw } }, [raw.buffer as ArrayBuffer]);
   }
 
   async embedImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
