@@ -20,6 +20,10 @@ import type {
   SkippedPath,
   SpaceInfo,
   Thumbnail,
+  TimelinePage,
+  LinkedItem,
+  CollectionSummary,
+  CollectionDetail,
 } from './types.js';
 
 /** Free text, optionally with filters in the query language (`kind:photo`, `after:2024-05`, see query.ts), kinds, limit. */
@@ -30,6 +34,8 @@ export interface SearchResponse {
   readonly query: ParsedQuery;
   readonly space: SpaceInfo;
   readonly tookMs: number;
+  /** 'meaning': ranked by meaning and words; 'filters': a query of filters only, every match newest first (no score). */
+  readonly mode: 'meaning' | 'filters';
 }
 
 /** An item is named by id or by absolute path. */
@@ -71,6 +77,27 @@ export interface Operations {
   removeModel: { req: RequestType<'removeModel'>; res: { readonly removed: boolean } };
   doctor: { req: RequestType<'doctor'>; res: Diagnostics };
   getSettings: { req: RequestType<'getSettings'>; res: Settings };
+  /** Everything by time, newest first, page by page, optionally filtered (`kind:photo after:2024-06`). */
+  timeline: { req: RequestType<'timeline'>; res: TimelinePage };
+  /** The items linked to one (other kinds, and notes to notes), strongest first, each with its evidence. */
+  links: { req: RequestType<'links'>; res: readonly LinkedItem[] };
+  /** Confirms or rejects the link between two items (null: forget what was said); kept across re-indexing. */
+  setLinkVerdict: { req: RequestType<'setLinkVerdict'>; res: LinkedItem | null };
+  /** Collections, pinned first, then newest first; hidden ones only when asked. */
+  listCollections: { req: RequestType<'listCollections'>; res: { readonly collections: readonly CollectionSummary[]; readonly total: number } };
+  getCollection: { req: RequestType<'getCollection'>; res: CollectionDetail };
+  /** The collections an item is in. */
+  collectionsOf: { req: RequestType<'collectionsOf'>; res: readonly CollectionSummary[] };
+  /** Rename (title null: back to Trove's title), pin, hide. */
+  updateCollection: { req: RequestType<'updateCollection'>; res: CollectionSummary };
+  /** Merges into the first id; the others are removed and never made again. */
+  mergeCollections: { req: RequestType<'mergeCollections'>; res: CollectionDetail };
+  /** Splits before the member `at` (in time order): it and those after it make a new collection. */
+  splitCollection: { req: RequestType<'splitCollection'>; res: readonly CollectionDetail[] };
+  /** Takes items out of a collection; they are not put back by a later run. */
+  removeFromCollection: { req: RequestType<'removeFromCollection'>; res: CollectionDetail };
+  /** Removes a collection; the same event is never made again. Its items stay in the library. */
+  deleteCollection: { req: RequestType<'deleteCollection'>; res: { readonly removed: boolean } };
   /** A new model takes effect for new work; its space builds at the next index run while the old one answers. */
   updateSettings: { req: RequestType<'updateSettings'>; res: Settings };
 }
@@ -107,6 +134,17 @@ export const OPERATION_NAMES = [
   'doctor',
   'getSettings',
   'updateSettings',
+  'timeline',
+  'links',
+  'setLinkVerdict',
+  'listCollections',
+  'getCollection',
+  'collectionsOf',
+  'updateCollection',
+  'mergeCollections',
+  'splitCollection',
+  'removeFromCollection',
+  'deleteCollection',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that OPERATION_NAMES lists every operation of the contract.
@@ -126,10 +164,12 @@ export interface Events {
   itemsChanged: { readonly changed: readonly number[]; readonly removed: readonly number[] };
   rootsChanged: readonly Root[];
   modelProgress: ModelProgress;
+  /** Collections made, changed or removed (by a run or by a person's edit). */
+  collectionsChanged: { readonly changed: readonly number[]; readonly removed: readonly number[] };
 }
 
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['progress', 'itemsChanged', 'rootsChanged', 'modelProgress'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['progress', 'itemsChanged', 'rootsChanged', 'modelProgress', 'collectionsChanged'] as const satisfies readonly EventName[];
 type UnlistedEvent = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
 const everyEventListed: [UnlistedEvent] extends [never] ? true : UnlistedEvent = true;
 void everyEventListed;

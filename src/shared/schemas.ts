@@ -7,7 +7,7 @@
 // MAX_QUERY_CHARS characters and MAX_QUERY_TERMS words (a 900 KB query of distinct words kept the server at 100% CPU
 // for minutes), a page at most MAX_LIMIT results, lists and names have lengths a person would never exceed.
 import * as v from 'valibot';
-import { tokenize } from './query.js';
+import { parseQuery, tokenize } from './query.js';
 import { ITEM_KINDS } from './types.js';
 
 /** Longest query accepted, in characters: a long paragraph; the text tower reads far less (77 tokens for CLIP). */
@@ -46,6 +46,20 @@ export const ItemRefSchema = ref({});
 export const SearchRequestSchema = v.object({ query: Query, kinds: Kinds, limit: Limit });
 export const RelatedRequestSchema = ref({ kinds: Kinds, limit: Limit });
 
+/** Longest collection title a person can give. */
+export const MAX_TITLE_CHARS = 200;
+const Title = v.pipe(v.string('a title is text'), v.trim(), v.maxLength(MAX_TITLE_CHARS, `a title is at most ${MAX_TITLE_CHARS} characters`));
+const Ids = (min: number, what: string) =>
+  v.pipe(v.array(Id, `${what} must be a list of ids`), v.minLength(min, `name at least ${min} ${what}`), v.maxLength(MAX_LIMIT, `at most ${MAX_LIMIT} ${what}`), v.readonly());
+/** A filters-only query (`kind:photo after:2024-06`) for the timeline: free text has no place there. */
+const Filters = v.pipe(
+  Query,
+  v.check((q) => parseQuery(q).text === '', 'the timeline takes filters only (kind:, after:, before:, date:); search for words'),
+);
+/** Where a timeline page starts: an opaque cursor from the page before. */
+const Cursor = v.pipe(v.string('a cursor is text'), v.regex(/^-?\d{1,16}:\d{1,16}$/, 'the cursor is not one this library gave'));
+const Time = v.pipe(v.number('a time is ms since the epoch'), v.safeInteger('a time is ms since the epoch'));
+
 /** One schema per operation of the contract (api.ts checks at compile time that every operation has one). */
 export const REQUESTS = {
   addRoot: v.object({ path: Path, ignore: Ignore, ocr: v.optional(v.boolean('ocr must be true or false')) }),
@@ -68,6 +82,22 @@ export const REQUESTS = {
   removeModel: v.object({ id: ModelId }),
   doctor: Empty,
   getSettings: Empty,
+  timeline: v.object({ query: v.optional(Filters), kinds: Kinds, cursor: v.optional(Cursor), from: v.optional(Time), limit: Limit }),
+  links: ref({ limit: Limit }),
+  setLinkVerdict: v.object({ a: Id, b: Id, verdict: v.nullable(v.picklist(['confirmed', 'rejected'], 'verdict must be confirmed, rejected or null')) }),
+  listCollections: v.object({ includeHidden: v.optional(v.boolean('includeHidden must be true or false')), limit: Limit, offset: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))) }),
+  getCollection: v.object({ id: Id }),
+  collectionsOf: ItemRefSchema,
+  updateCollection: v.object({
+    id: Id,
+    title: v.optional(v.nullable(Title)),
+    pinned: v.optional(v.boolean('pinned must be true or false')),
+    hidden: v.optional(v.boolean('hidden must be true or false')),
+  }),
+  mergeCollections: v.object({ ids: Ids(2, 'collections') }),
+  splitCollection: v.object({ id: Id, at: Id }),
+  removeFromCollection: v.object({ id: Id, itemIds: Ids(1, 'items') }),
+  deleteCollection: v.object({ id: Id }),
   updateSettings: v.object({
     device: v.optional(v.picklist(['auto', 'cpu', 'gpu'], 'device must be auto, cpu or gpu')),
     model: v.optional(ModelRef),

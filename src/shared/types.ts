@@ -15,6 +15,11 @@ export type SegmentKind = 'image' | 'text' | 'transcript' | 'ocr';
 
 export type ItemStatus = 'pending' | 'indexed' | 'error';
 
+/** Where an item's time comes from, best first: a photo's EXIF, a note's front matter, a date in the file's name, a
+ * recording's tags, else the file's modification time. */
+export const TIME_SOURCES = ['exif', 'frontmatter', 'filename', 'tags', 'mtime'] as const;
+export type TimeSource = (typeof TIME_SOURCES)[number];
+
 export interface Root {
   readonly id: number;
   readonly path: string;
@@ -37,7 +42,11 @@ export interface ItemSummary {
   readonly title: string;
   readonly size: number;
   readonly mtime: number; // ms since the epoch
-  readonly takenAt: number | null; // capture or writing time, ms since the epoch
+  readonly takenAt: number | null; // capture or writing time: local wall-clock time written as UTC ms (see query.ts)
+  /** Where takenAt came from; 'mtime' means the file's modification time, a guess. [Note: item-times] */
+  readonly timeSource?: TimeSource | null;
+  /** Only the day is known (a note dated 2024-05-05): takenAt is that day's midnight. */
+  readonly timeDay?: boolean;
   readonly status: ItemStatus;
   readonly error: string | null; // why the file could not be indexed, for a person
   /** Upright pixel size of a photo (null when unknown), so a results grid can lay out before any image loads. */
@@ -79,7 +88,81 @@ export interface Hit {
   readonly item: ItemSummary;
   readonly score: number; // the match's cosine similarity; results are ordered by meaning and words together
   readonly match: Match;
+  /** In related lists: why the two belong together (meaning, time, place, folder) and what a person said of it. */
+  readonly link?: LinkInfo;
 }
+
+/** The evidence that links two items. [Note: links] */
+export interface LinkEvidence {
+  /** How unusually similar the two are for this space and pair of kinds, 0..1 (calibrated; null: no vectors). */
+  readonly meaning: number | null;
+  readonly similarity: number | null; // raw cosine in the joint space
+  readonly gapMs: number | null; // time between them (null when either time is only a guess from mtime)
+  readonly sameDay: boolean;
+  readonly distanceM: number | null; // GPS distance, where both have one
+  readonly sameFolder: boolean;
+}
+
+export type LinkVerdict = 'confirmed' | 'rejected';
+
+export interface LinkInfo {
+  readonly score: number; // 0..1, the evidence together
+  readonly evidence: LinkEvidence;
+  /** For a person, strongest first: "same day", "similar", "2 km away", "same folder", "you confirmed this". */
+  readonly reasons: readonly string[];
+  readonly verdict: LinkVerdict | null;
+}
+
+/** An item linked to another, for the item page. */
+export interface LinkedItem {
+  readonly item: ItemSummary;
+  readonly link: LinkInfo;
+}
+
+/** One page of the timeline: items newest first, with the months of the whole (filtered) library for the scrubber. */
+export interface TimelinePage {
+  readonly items: readonly ItemSummary[];
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  readonly next: string | null;
+  /** Every month that has items, newest first, with counts: only on the first page (no cursor). */
+  readonly months: readonly TimelineMonth[] | null;
+  readonly total: number;
+}
+
+export interface TimelineMonth {
+  readonly month: string; // YYYY-MM
+  readonly count: number;
+  readonly start: number; // ms of the month's first moment (UTC wall clock)
+  readonly end: number; // ms of the next month's first moment: pass as the timeline's `from` to start at this month
+}
+
+export type CollectionTitleSource = 'user' | 'note' | 'place' | 'words' | 'date';
+
+/** An event that mixes kinds: an outing, a trip, a day of writing about one thing. [Note: collections] */
+export interface CollectionSummary {
+  readonly id: number;
+  readonly title: string;
+  readonly titleSource: CollectionTitleSource;
+  readonly start: number; // takenAt of its first member
+  readonly end: number; // takenAt of its last member
+  readonly counts: { readonly [K in ItemKind]: number };
+  readonly cover: ItemSummary | null;
+  readonly pinned: boolean;
+  readonly hidden: boolean;
+}
+
+export interface CollectionMember {
+  readonly item: ItemSummary;
+  /** 'event': found by time; 'attached': a note or recording that fits it; 'added': put there by a person. */
+  readonly role: 'event' | 'attached' | 'added';
+  /** A note's or transcript's opening words, for its card. */
+  readonly excerpt: string | null;
+}
+
+export interface CollectionDetail extends CollectionSummary {
+  readonly members: readonly CollectionMember[]; // in time order
+}
+
 
 export interface SpaceInfo {
   readonly id: number;
@@ -92,7 +175,8 @@ export interface SpaceInfo {
 }
 
 export interface IndexProgress {
-  readonly phase: 'idle' | 'scanning' | 'embedding' | 'ocr' | 'transcribing'; // OCR and transcription run after embedding
+  /** OCR and transcription run after embedding; then links and collections ('linking'). */
+  readonly phase: 'idle' | 'scanning' | 'embedding' | 'ocr' | 'transcribing' | 'linking';
   readonly done: number;
   readonly total: number;
   readonly failed: number;

@@ -21,7 +21,7 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
@@ -40,8 +40,13 @@ import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
 import { defaultThreads, gpuProviders, providerInstalled, type Device } from './models/session.js';
 import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
+import { Collections } from './collections/service.js';
+import type { TimedRow } from './collections/vectors.js';
+import { timelinePage } from './search/browse.js';
 import { SearchReader } from './search/reader.js';
-import { DEFAULT_LIMIT, search } from './search/search.js';
+import { combineKinds, DEFAULT_LIMIT, search } from './search/search.js';
+import { parseQuery } from '../../shared/query.js';
+import { inTurn } from './turns.js';
 import { Store } from './store/index.js';
 import { absolutePath, toDetail, toSummary, type ItemRow } from './store/items.js';
 import type { LockHolder } from './store/guards.js';
@@ -102,12 +107,14 @@ export class Engine implements TroveApi, TroveEvents {
   private searchReader: SearchReader | null = null;
   private namedModelChecked: Promise<void> | null = null;
   private lockLost = false;
+  readonly collections: Collections;
 
   private constructor(
     readonly store: Store,
     private readonly options: EngineOptions,
   ) {
     this.paths = dataPaths(options.dataDir);
+    this.collections = new Collections(store);
     this.ocr = options.ocr === false ? null : new OcrRunner({ threads: options.threads ?? defaultThreads() });
     this.models = new ModelManager(this.paths.models, loadCatalogue(), options.modelBaseUrl ? { baseUrl: options.modelBaseUrl } : {});
   }
@@ -593,6 +600,7 @@ export class Engine implements TroveApi, TroveEvents {
         // It also stops when the lock was taken over (this process stalled a long while): the other one goes on.
         summary = await indexer.run(targets, { gate: this.gate, between: () => this.drainLive(encoder, space.id), stopped: () => this.closing || this.lockLost });
         await this.drainLive(encoder, space.id);
+        await this.follow(encoder, space.id);
       } finally {
         release?.();
         this.running = false;
@@ -610,6 +618,30 @@ export class Engine implements TroveApi, TroveEvents {
     });
     this.indexing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The work that follows embedding, from the persistent queue: links, then collections. [Note: collections]
+   * It runs in the active space (the one that answers), so links and collections speak of what search finds.
+   */
+  private async follow(encoder: Encoder, spaceId: number): Promise<void> {
+    const active = this.store.spaces.active()?.id ?? spaceId;
+    if (this.collections.pending() === 0) return;
+    this.progress.start('linking', this.collections.pending());
+    this.emit('progress', this.progress.snapshot());
+    let reported = 0;
+    await this.collections.follow(active === spaceId ? encoder : null, active, {
+      write: (fn) => untilRoom(fn, this.options.dataDir, this.sayWaiting, () => this.closing),
+      stopped: () => this.closing || this.lockLost,
+      progress: (done, total) => {
+        this.progress.addTotal(total - this.progress.snapshot().total);
+        for (; reported < done; reported++) this.progress.finished(true);
+        this.emit('progress', this.progress.snapshot());
+      },
+      collectionsChanged: (changed, removed) => this.emit('collectionsChanged', { changed, removed }),
+    });
+    this.progress.idle();
+    this.emit('progress', this.progress.snapshot());
   }
 
   /**
@@ -799,6 +831,78 @@ export class Engine implements TroveApi, TroveEvents {
     const spaceId = this.store.spaces.active()?.id ?? -1;
     const segments = this.store.segments.forItem(row.id, spaceId).map(({ itemId: _itemId, ...s }) => s);
     return toDetail(row, segments);
+  }
+
+  async timeline(req: Operations['timeline']['req']): Promise<TimelinePage> {
+    const kinds = combineKinds(req.kinds, parseQuery(req.query ?? '').kinds);
+    if (kinds !== null && kinds.length === 0) return { items: [], next: null, months: req.cursor === undefined ? [] : null, total: 0 };
+    return inTurn(() => timelinePage(this.store, req, kinds), 'query');
+  }
+
+  /** The space links and collections are read in: the active one (-1 before anything is indexed). */
+  private activeSpace(): number {
+    return this.store.spaces.active()?.id ?? -1;
+  }
+
+  async links(req: Operations['links']['req']): Promise<readonly LinkedItem[]> {
+    const item = this.findItem(req);
+    return inTurn(() => this.collections.linked(item as TimedRow, this.activeSpace(), req.limit ?? DEFAULT_LIMIT), 'query');
+  }
+
+  async setLinkVerdict(req: Operations['setLinkVerdict']['req']): Promise<LinkedItem | null> {
+    const a = this.findItem({ id: req.a });
+    const b = this.findItem({ id: req.b });
+    const result = this.collections.setVerdict(a, b, req.verdict, this.activeSpace());
+    this.emit('itemsChanged', { changed: [a.id, b.id], removed: [] });
+    return result;
+  }
+
+  async listCollections(req: Operations['listCollections']['req']): Promise<{ collections: readonly CollectionSummary[]; total: number }> {
+    return inTurn(() => this.collections.list(req), 'query');
+  }
+
+  async getCollection(req: Operations['getCollection']['req']): Promise<CollectionDetail> {
+    return inTurn(() => this.collections.get(req.id, this.activeSpace()), 'query');
+  }
+
+  async collectionsOf(req: Operations['collectionsOf']['req']): Promise<readonly CollectionSummary[]> {
+    const item = this.findItem(req);
+    return this.collections.of(item.id);
+  }
+
+  async updateCollection(req: Operations['updateCollection']['req']): Promise<CollectionSummary> {
+    const result = this.collections.update(req, this.activeSpace());
+    this.emit('collectionsChanged', { changed: [req.id], removed: [] });
+    return result;
+  }
+
+  async mergeCollections(req: Operations['mergeCollections']['req']): Promise<CollectionDetail> {
+    const result = this.collections.merge(req.ids, this.activeSpace());
+    this.emit('collectionsChanged', { changed: [result.id], removed: req.ids.filter((id) => id !== result.id) });
+    return result;
+  }
+
+  async splitCollection(req: Operations['splitCollection']['req']): Promise<readonly CollectionDetail[]> {
+    const result = this.collections.split(req.id, req.at, this.activeSpace());
+    this.emit('collectionsChanged', { changed: result.map((c) => c.id), removed: [] });
+    return result;
+  }
+
+  async removeFromCollection(req: Operations['removeFromCollection']['req']): Promise<CollectionDetail> {
+    try {
+      const result = this.collections.removeItems(req.id, req.itemIds, this.activeSpace());
+      this.emit('collectionsChanged', { changed: [req.id], removed: [] });
+      return result;
+    } catch (error) {
+      if (this.collections.repo.get(req.id)?.state === 'removed') this.emit('collectionsChanged', { changed: [], removed: [req.id] });
+      throw error;
+    }
+  }
+
+  async deleteCollection(req: Operations['deleteCollection']['req']): Promise<{ removed: boolean }> {
+    const removed = this.collections.delete(req.id);
+    if (removed) this.emit('collectionsChanged', { changed: [], removed: [req.id] });
+    return { removed };
   }
 
   async thumbnail(req: Operations['thumbnail']['req']): Promise<Thumbnail> {

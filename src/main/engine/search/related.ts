@@ -9,6 +9,10 @@ import { toSummary, type ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { inTurn } from '../turns.js';
+import { Calibration } from '../collections/calibrate.js';
+import { evidenceOf, linkInfo } from '../collections/evidence.js';
+import { LinksRepo } from '../collections/links.js';
+import { dot, itemVectors, placed, type TimedRow } from '../collections/vectors.js';
 
 /** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
 const MAX_PROBES = 64;
@@ -42,7 +46,43 @@ export async function relatedHits(
     const found = await turn(() => store.spaces.knn(spaceId, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }));
     for (const n of found) scored.push({ ...n, score: 1 - n.distance });
   }
-  return turn(() => toHits(store, bestPerItem(scored, limit)));
+  // Ranked with the evidence that links them (time, place, folder besides meaning), what a person confirmed first,
+  // what they rejected left out: the photo of the day of a journal note lists it before another day's note about the
+  // same thing. [Note: links]
+  return turn(() => withEvidence(store, spaceId, item, bestPerItem(scored, limit * 3 + 8), wanted, limit));
+}
+
+function withEvidence(store: Store, spaceId: number, item: ItemRow, byMeaning: readonly ScoredSegment[], wanted: readonly ItemKind[], limit: number): Hit[] {
+  const links = new LinksRepo(store);
+  const verdicts = links.verdicts(item.id);
+  const candidates = new Map(byMeaning.map((s) => [s.itemId, s]));
+  const linked = [...links.of(item.id, limit * 2).map((l) => l.other), ...[...verdicts].filter(([, v]) => v === 'confirmed').map(([id]) => id)];
+  const extra = store.items.many(linked.filter((id) => !candidates.has(id))).filter((r) => r.status === 'indexed' && wanted.includes(r.kind));
+  // An item found through its link, not its meaning, is shown by its first segment.
+  for (const r of extra) {
+    const first = store.segments.forItem(r.id, spaceId)[0];
+    if (first) candidates.set(r.id, { segmentId: first.id, itemId: r.id, score: 0 });
+  }
+  for (const [id, v] of verdicts) if (v === 'rejected') candidates.delete(id);
+  const rows = new Map(store.items.many([...candidates.keys()]).map((r) => [r.id, r as TimedRow]));
+  const vectors = itemVectors(store, spaceId, [item, ...rows.values()]);
+  const mine = vectors.get(item.id);
+  const calibration = new Calibration(store, spaceId);
+  const me = placed(item as TimedRow);
+  const ranked = [...candidates.values()].flatMap((s) => {
+    const row = rows.get(s.itemId);
+    if (!row) return [];
+    const other = placed(row);
+    const v = vectors.get(s.itemId);
+    const similarity = v && mine ? dot(v, mine) : null;
+    const link = linkInfo(evidenceOf(me, other, similarity, calibration.stats(item.kind, row.kind)), me.day || other.day, verdicts.get(s.itemId) ?? null);
+    return [{ s, link }];
+  });
+  ranked.sort((a, b) => b.link.score - a.link.score || b.s.score - a.s.score || a.s.itemId - b.s.itemId);
+  const top = ranked.slice(0, limit);
+  const hits = toHits(store, top.map((r) => r.s));
+  const infos = new Map(top.map((r) => [r.s.itemId, r.link]));
+  return hits.map((h) => ({ ...h, link: infos.get(h.item.id)! }));
 }
 
 export async function related(

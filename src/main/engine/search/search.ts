@@ -12,6 +12,7 @@ import { createLogger, SLOW_QUERY_MS } from '../log.js';
 import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
+import { filterHits } from './browse.js';
 import { bestPerItem, toHits } from './hits.js';
 import { ftsQuery, fuse, lexicalSearch } from './lexical.js';
 import { inTurn } from '../turns.js';
@@ -26,6 +27,9 @@ function cosine(a: Float32Array, b: Float32Array | undefined): number {
 const log = createLogger('search');
 
 export const DEFAULT_LIMIT = 20;
+
+/** The vector of a search of filters only: nothing to compare, the matches are listed by time. */
+const NO_VECTOR = new Float32Array(0);
 
 /**
  * Recent query vectors, per encoder: search as you type asks the same text again (a page reloaded, a filter
@@ -74,16 +78,19 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
   const started = performance.now();
   const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
-  if (!query.text) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
+  // Filters and no words (`kind:photo after:2024-06`) list every match newest first. [Note: timeline]
+  const filtersOnly = !query.text && (query.kinds.length > 0 || query.after !== null || query.before !== null || (req.kinds?.length ?? 0) > 0);
+  if (!query.text && !filtersOnly) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
+  const mode = filtersOnly ? 'filters' : 'meaning';
   const kinds = combineKinds(req.kinds, query.kinds);
   const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
-  if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs() };
+  if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs(), mode };
 
-  const vector = await queryVector(encoder, query.text);
+  const vector = filtersOnly ? NO_VECTOR : await queryVector(encoder, query.text);
   const hits = await ('hits' in reader ? reader : localReader(reader)).hits(space.id, vector, query, kinds, limit);
   const ms = tookMs();
   if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
-  return { hits, query, space, tookMs: ms };
+  return { hits, query, space, tookMs: ms, mode };
 }
 
 /**
@@ -91,6 +98,7 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
  * loaded as hits. Runs in the reader worker, or on this thread in a turn of its own.
  */
 export function findHits(store: Store, spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Hit[] {
+  if (vector.length === 0) return filterHits(store, spaceId, query, kinds, limit);
   // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen
   // when they hold fewer than `limit` distinct items and the space has more. The KNN's cost grows with k (at 7k
   // vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.

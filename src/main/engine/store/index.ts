@@ -7,6 +7,7 @@ import { RootsRepo } from './roots.js';
 import { SegmentsRepo } from './segments.js';
 import { SettingsRepo } from './settings.js';
 import { SpacesRepo } from './spaces.js';
+import { TimelineRepo } from './timeline.js';
 import { TranscriptsRepo } from './transcripts.js';
 
 export class Store {
@@ -20,6 +21,7 @@ export class Store {
   readonly stepTries: StepTriesRepo;
   readonly skipped: SkippedRepo;
   readonly indexLock: IndexLockRepo;
+  readonly timeline: TimelineRepo;
 
   constructor(readonly db: Db) {
     this.roots = new RootsRepo(db);
@@ -32,6 +34,7 @@ export class Store {
     this.stepTries = new StepTriesRepo(db);
     this.skipped = new SkippedRepo(db);
     this.indexLock = new IndexLockRepo(db);
+    this.timeline = new TimelineRepo(db);
   }
 
   static open(file: string): Store {

@@ -5,6 +5,7 @@ import { segmentsPerSpace } from './003-segments-per-space.js';
 import { transcripts } from './004-transcripts.js';
 import { queue } from './005-queue.js';
 import { hardening } from './006-hardening.js';
+import { collections } from './007-collections.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections];

@@ -1,0 +1,92 @@
+// One vector per item, for links and collections: a photo's image vector, a note's or a transcript's chunks
+// averaged. [Note: links] A photo's OCR text is left out: what a photo shows, not what is printed on it, places it.
+import type { ItemKind } from '../../../shared/types.js';
+import type { Store } from '../store/index.js';
+import type { ItemRow } from '../store/items.js';
+import type { Placed } from './evidence.js';
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Scales a vector to unit length in place (a zero vector stays zero). */
+export function normalise(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  n = Math.sqrt(n);
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i]! /= n;
+  return v;
+}
+
+/** The unit mean of some unit vectors. */
+export function centroid(vectors: readonly Float32Array[]): Float32Array | null {
+  const first = vectors[0];
+  if (!first) return null;
+  const c = new Float32Array(first.length);
+  for (const v of vectors) for (let i = 0; i < c.length; i++) c[i]! += v[i]!;
+  return normalise(c);
+}
+
+const MEANING_SEGMENTS: Readonly<Record<ItemKind, string>> = { photo: 'image', note: 'text', audio: 'transcript' };
+
+/** Item vectors in a space, for the items that have one (a recording not yet transcribed has none). */
+export function itemVectors(store: Store, spaceId: number, rows: readonly Pick<ItemRow, 'id' | 'kind'>[]): Map<number, Float32Array> {
+  const out = new Map<number, Float32Array>();
+  if (rows.length === 0) return out;
+  const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
+  const segs = store.db
+    .prepare<[string, number], { id: number; item_id: number; kind: string }>(
+      `SELECT id, item_id, kind FROM segments WHERE item_id IN (SELECT value FROM json_each(?)) AND (space_id IS NULL OR space_id = ?)`,
+    )
+    .all(JSON.stringify(rows.map((r) => r.id)), spaceId)
+    .filter((s) => s.kind === MEANING_SEGMENTS[kindOf.get(s.item_id)!]);
+  const vectors = store.spaces.vectors(spaceId, segs.map((s) => s.id));
+  const byItem = new Map<number, Float32Array[]>();
+  for (const s of segs) {
+    const v = vectors.get(s.id);
+    if (!v) continue;
+    const list = byItem.get(s.item_id) ?? [];
+    list.push(v);
+    byItem.set(s.item_id, list);
+  }
+  for (const [id, list] of byItem) {
+    const c = list.length === 1 ? list[0]! : centroid(list);
+    if (c && meaningful(c)) out.set(id, c);
+  }
+  return out;
+}
+
+/** A vector that carries no meaning (zero or constant) never links anything. */
+export function meaningful(v: Float32Array): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i]! < min) min = v[i]!;
+    if (v[i]! > max) max = v[i]!;
+  }
+  return Number.isFinite(min) && max - min > 1e-6;
+}
+
+/** The folder of an item, as evidence: root and directory. */
+export function folderOf(row: Pick<ItemRow, 'root_id' | 'rel_path'>): string {
+  const slash = row.rel_path.lastIndexOf('/');
+  return `${row.root_id}:${slash < 0 ? '' : row.rel_path.slice(0, slash)}`;
+}
+
+/** An item row with where its time came from (migration 7). */
+export type TimedRow = ItemRow & { time_source?: string | null; time_day?: number };
+
+export function placed(row: TimedRow): Placed {
+  return {
+    kind: row.kind,
+    takenAt: row.taken_at,
+    guessed: row.time_source === 'mtime' || row.time_source === null || row.time_source === undefined,
+    day: row.time_day === 1,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    folder: folderOf(row),
+  };
+}

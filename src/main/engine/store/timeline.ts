@@ -1,0 +1,82 @@
+// The library by time: pages of items newest first and the months they fall in. [Note: timeline]
+// Pages are keyset-paginated on (taken_at, id) over the partial index items_by_time, so a page deep in a library of
+// 100k items costs what the first one does. Items without a time yet (a library indexed before migration 7, until
+// its times are filled in at open) are left out.
+import type { ItemKind, TimelineMonth } from '../../../shared/types.js';
+import type { Db } from './db.js';
+import type { ItemRow } from './items.js';
+
+export interface TimeFilter {
+  readonly kinds: readonly ItemKind[] | null;
+  readonly after: number | null; // inclusive
+  readonly before: number | null; // exclusive
+}
+
+export interface PagePosition {
+  /** Strictly older than this (taken_at, id) pair. */
+  readonly below: { readonly takenAt: number; readonly id: number } | null;
+  /** Only items taken before this time. */
+  readonly from: number | null;
+}
+
+function where(filter: TimeFilter, params: unknown[]): string {
+  const clauses = [`i.status = 'indexed'`, 'i.taken_at IS NOT NULL'];
+  if (filter.kinds) {
+    clauses.push(`i.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+    params.push(...filter.kinds);
+  }
+  if (filter.after !== null) {
+    clauses.push('i.taken_at >= ?');
+    params.push(filter.after);
+  }
+  if (filter.before !== null) {
+    clauses.push('i.taken_at < ?');
+    params.push(filter.before);
+  }
+  return clauses.join(' AND ');
+}
+
+export class TimelineRepo {
+  constructor(private readonly db: Db) {}
+
+  page(filter: TimeFilter, at: PagePosition, limit: number): ItemRow[] {
+    const params: unknown[] = [];
+    let sql = `SELECT i.*, r.path AS root_path FROM items i INDEXED BY items_by_time JOIN roots r ON r.id = i.root_id WHERE ${where(filter, params)}`;
+    if (at.from !== null) {
+      sql += ' AND i.taken_at < ?';
+      params.push(at.from);
+    }
+    if (at.below) {
+      sql += ' AND (i.taken_at < ? OR (i.taken_at = ? AND i.id < ?))';
+      params.push(at.below.takenAt, at.below.takenAt, at.below.id);
+    }
+    sql += ' ORDER BY i.taken_at DESC, i.id DESC LIMIT ?';
+    params.push(limit);
+    return this.db.prepare(sql).all(...params) as ItemRow[];
+  }
+
+  /** Every month with items, newest first, with counts (UTC wall-clock months, as taken_at is written). */
+  months(filter: TimeFilter): TimelineMonth[] {
+    const params: unknown[] = [];
+    const rows = this.db
+      .prepare(
+        `SELECT strftime('%Y-%m', i.taken_at / 1000, 'unixepoch') AS month, count(*) AS count
+         FROM items i INDEXED BY items_by_time WHERE ${where(filter, params)} GROUP BY 1 ORDER BY 1 DESC`,
+      )
+      .all(...params) as { month: string | null; count: number }[];
+    return rows.flatMap(({ month, count }) => {
+      if (!month) return [];
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const start = new Date(0);
+      start.setUTCFullYear(y, m - 1, 1);
+      const end = new Date(0);
+      end.setUTCFullYear(y, m, 1);
+      return [{ month, count, start: start.getTime(), end: end.getTime() }];
+    });
+  }
+
+  count(filter: TimeFilter): number {
+    const params: unknown[] = [];
+    return (this.db.prepare(`SELECT count(*) AS n FROM items i INDEXED BY items_by_time WHERE ${where(filter, params)}`).get(...params) as { n: number }).n;
+  }
+}
