@@ -59,7 +59,8 @@ describe.skipIf(missing.length > 0)('recordings in a library', () => {
       expect(memo.takenAt).toBe(instant - new Date(instant).getTimezoneOffset() * 60_000);
       expect(memo.segments.map((s) => s.kind)).toEqual(['text']); // its title, until it is transcribed
       const plain = await engine.getItem({ path: join(lib, 'memos/harbour.flac') });
-      expect(plain.takenAt).toBeNull(); // no recording time in the file: none (the mtime is not one)
+      expect(plain).toMatchObject({ timeSource: 'mtime', timeDay: false }); // no recording time in the file, no date in its name [Note: item-times]
+      expect(memo).toMatchObject({ timeSource: 'tags' });
 
       const byName = await engine.search({ query: 'interview', limit: 3 });
       expect(byName.hits[0]!.item.path).toBe(join(lib, 'Interview at the lighthouse.m4a'));

@@ -18,6 +18,7 @@ import { FlacFrames } from './audio-flac.js';
 import { READ_NOFOLLOW } from './confine.js';
 import { mp4Pieces } from './audio-mp4.js';
 import { downmix, Resampler } from './audio-resample.js';
+import { wallClockOf } from './when.js';
 
 export type AudioCodec = 'wav' | 'mp3' | 'aac' | 'm4a' | 'opus' | 'vorbis' | 'flac';
 
@@ -156,9 +157,8 @@ const EARLIEST = Date.UTC(1971, 0, 1); // MP4's "no date" is 1904; 1970 is an un
  */
 export function recordingTime(creationTime: Date | undefined, tagDate: string | undefined, now = Date.now()): RecordingTime | null {
   const plausible = (ms: number) => Number.isFinite(ms) && ms >= EARLIEST && ms <= now + 86_400_000;
-  const wallClock = (instant: number) => instant - new Date(instant).getTimezoneOffset() * 60_000;
   if (creationTime instanceof Date && plausible(creationTime.getTime())) {
-    return { takenAt: wallClock(creationTime.getTime()), stated: creationTime.toISOString() };
+    return { takenAt: wallClockOf(creationTime.getTime()), stated: creationTime.toISOString() };
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(tagDate?.trim() ?? '');
   if (!m) return null;
@@ -168,7 +168,7 @@ export function recordingTime(creationTime: Date | undefined, tagDate: string | 
   if (zone) {
     const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
     const instant = wall - offset * 60_000;
-    return plausible(instant) ? { takenAt: wallClock(instant), stated: tagDate!.trim() } : null;
+    return plausible(instant) ? { takenAt: wallClockOf(instant), stated: tagDate!.trim() } : null;
   }
   return plausible(wall) ? { takenAt: wall, stated: tagDate!.trim() } : null;
 }
@@ -456,6 +456,7 @@ export async function extractAudio(relPath: string, path: string, size: number):
     ...(info.recorded ? { recorded: info.recorded.stated } : {}),
   });
   facts.takenAt = info.recorded?.takenAt ?? null;
+  facts.timeSource = info.recorded ? 'tags' : null; // else the indexer dates it by name or mtime [Note: item-times]
   facts.durationMs = info.durationSeconds !== null ? Math.round(info.durationSeconds * 1000) : null;
   return { facts, segments: [{ kind: 'text', text: title, breadcrumb: [], start: null, end: null }], format };
 }

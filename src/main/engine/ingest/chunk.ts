@@ -55,7 +55,7 @@ export function frontMatterTitle(frontMatter: string | null): string | null {
  * Headings and paragraphs of a Markdown note, with offsets. Fenced code stays inside its paragraph. A note that is
  * only headings (an outline not yet written, a title) gives one block of its headings, so it can still be found.
  */
-export function markdownBlocks(source: string): { blocks: Block[]; title: string | null } {
+export function markdownBlocks(source: string): { blocks: Block[]; title: string | null; frontMatter: string | null } {
   const { frontMatter, bodyStart } = splitFrontMatter(source);
   let title = frontMatterTitle(frontMatter);
   const blocks: Block[] = [];
@@ -118,7 +118,7 @@ export function markdownBlocks(source: string): { blocks: Block[]; title: string
   if (blocks.length === 0 && headings.length > 0) {
     blocks.push({ text: headings.map((h) => h.text).join('\n'), breadcrumb: [], start: headings[0]!.start, end: headings[headings.length - 1]!.end });
   }
-  return { blocks, title };
+  return { blocks, title, frontMatter };
 }
 
 /** Paragraphs of a plain-text note (blank-line separated), with offsets. */

@@ -28,6 +28,7 @@ import { IgnoreRules } from './ignore.js';
 import { extractNoteFile } from './note.js';
 import { ocrText, type OcrRunner } from './ocr.js';
 import { extractPhoto } from './photo.js';
+import { chooseTime, followsName, settleTime } from './when.js';
 import type { ProgressTracker } from './progress.js';
 import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
 
@@ -455,7 +456,7 @@ export class Indexer {
           const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'ocr', segments);
           this.store.spaces.insertVectors(
             this.spaceId,
-            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'photo' as const, takenAt: w.takenAt, vector: vectors[i]! })),
+            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'photo' as const, takenAt: current.taken_at, vector: vectors[i]! })),
           );
           this.store.items.setOcr(w.id, w.hash, text);
           this.store.stepTries.clear(w.id, 'ocr');
@@ -574,9 +575,10 @@ export class Indexer {
         await this.write(() => {
           this.store.stepTries.clear(w.id, 'transcribe');
           const ids = this.store.segments.replaceKind(w.id, this.spaceId, 'transcript', segments);
+          const takenAt = this.store.items.get(w.id)?.taken_at ?? w.takenAt; // as it is now (a rename may have moved it)
           this.store.spaces.insertVectors(
             this.spaceId,
-            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'audio' as const, takenAt: w.takenAt, vector: vectors[i]! })),
+            ids.map((segmentId, i) => ({ segmentId, itemId: w.id, kind: 'audio' as const, takenAt, vector: vectors[i]! })),
           );
           this.store.transcripts.complete(w.id, { hash: w.hash, model, chunks: result.chunks, doneSeconds: result.doneSeconds, language: result.language, error });
           // What decoding found is the length (a header can claim more than a damaged file holds).
@@ -637,6 +639,7 @@ export class Indexer {
             ? { ...(await extractAudio(c.file.relPath, opened.real, size)), image: null }
             : { ...(await extractNoteFile(c.file.relPath, bytes!, this.fits)), image: null };
       bytes = null;
+      settleTime(extracted.facts, c.file.relPath, c.file.mtime); // own time, else name, else mtime [Note: item-times]
       // A recording transcribed at this version keeps its transcript (a change of model re-embeds it, no listening).
       const heard = k && c.file.kind === 'audio' ? this.store.transcripts.finished(k.id, hash) : undefined;
       if (heard) for (const seg of transcriptSegments(heard.chunks, this.fits)) extracted.segments.push(seg);
@@ -729,6 +732,14 @@ export class Indexer {
             mtime: file.mtime,
             title: titleFromName ? basename(file.relPath, extname(file.relPath)) : null,
           });
+          // A time that came from the old name (or was only the mtime) is read again from the new one. [Note: item-times]
+          if (row !== undefined && followsName(row.time_source)) {
+            const time = chooseTime(null, file.relPath, file.mtime);
+            if (time.takenAt !== row.taken_at || time.timeSource !== row.time_source || time.timeDay !== (row.time_day === 1)) {
+              this.store.items.setTime(p.from.id, time);
+              this.store.spaces.setTakenAt(p.from.id, time.takenAt);
+            }
+          }
           this.store.segments.reindexWords(p.from.id);
           tally.moved++;
           changed.push(p.from.id);

@@ -4,6 +4,7 @@ import type { NewSegment } from '../store/segments.js';
 import { noFacts, type ItemFacts } from '../store/items.js';
 import { chunkBlocksIter, chunkPlainText, collectChunks, markdownBlocks, plainBlocks, type Fits } from './chunk.js';
 import { decodeText } from './text.js';
+import { frontMatterDate } from './when.js';
 
 export interface ExtractedNote {
   readonly facts: ItemFacts;
@@ -19,11 +20,19 @@ export async function extractNote(relPath: string, bytes: Uint8Array, fits: Fits
   const text = decodeText(bytes);
   const ext = extname(relPath).toLowerCase();
   const isMarkdown = ext === '.md' || ext === '.markdown';
-  const { blocks, title } = isMarkdown ? markdownBlocks(text) : { blocks: plainBlocks(text), title: null };
+  const { blocks, title, frontMatter } = isMarkdown ? markdownBlocks(text) : { blocks: plainBlocks(text), title: null, frontMatter: null };
   const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
   const name = title ?? basename(relPath, extname(relPath));
+  const facts = noFacts(name, { chars: text.length });
+  // Its own date, from front matter; the indexer falls back to the name, then the mtime. [Note: item-times]
+  const dated = frontMatter !== null ? frontMatterDate(frontMatter) : null;
+  if (dated) {
+    facts.takenAt = dated.takenAt;
+    facts.timeSource = 'frontmatter';
+    facts.timeDay = dated.day;
+  }
   return {
-    facts: noFacts(name, { chars: text.length }),
+    facts,
     segments: chunks.length
       ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end }))
       : titleSegments(name, fits),

@@ -35,7 +35,8 @@ port.on('message', async (req) => {
       }
       const info = (await doc.getMetadata().catch(() => null))?.info ?? {};
       const title = typeof info.Title === 'string' ? info.Title : null;
-      port.postMessage({ id, ok: true, numPages: doc.numPages, pages, title });
+      const created = typeof info.CreationDate === 'string' ? info.CreationDate.slice(0, 64) : null;
+      port.postMessage({ id, ok: true, numPages: doc.numPages, pages, title, created });
     } finally {
       await doc.destroy();
     }

@@ -9,6 +9,7 @@ import { noFacts } from '../store/items.js';
 import { WorkerRpc } from '../worker-rpc.js';
 import { chunkBlocksIter, collectChunks, type Block, type Fits } from './chunk.js';
 import { titleSegments } from './note.js';
+import { pdfDate } from './when.js';
 import type { ExtractedNote } from './note.js';
 
 export const MAX_PDF_PAGES = 2000;
@@ -34,7 +35,7 @@ export const PDF_HEAP_MB = 384;
 const IDLE_MS = 15_000;
 
 type PdfReply =
-  | { readonly id: number; readonly ok: true; readonly numPages: number; readonly pages: [string, boolean][][]; readonly title: string | null }
+  | { readonly id: number; readonly ok: true; readonly numPages: number; readonly pages: [string, boolean][][]; readonly title: string | null; readonly created?: string | null }
   | { readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 /** The PDF worker: started on the first PDF, gone after IDLE_MS without one, started again after a crash. */
@@ -61,8 +62,17 @@ export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits)
   const title = doc.title?.trim() ? doc.title.trim() : basename(relPath, extname(relPath));
   const chunks = await collectChunks(chunkBlocksIter(blocks, fits));
   const read = doc.pages.length;
+  const facts = noFacts(title, { pages: doc.numPages, ...(doc.numPages > read ? { pagesIndexed: read } : {}) });
+  // The PDF's CreationDate is its own stated date, like a note's front matter; else the indexer dates it by name or
+  // mtime. [Note: item-times]
+  const created = doc.created ? pdfDate(doc.created) : null;
+  if (created) {
+    facts.takenAt = created.takenAt;
+    facts.timeSource = 'frontmatter';
+    facts.timeDay = created.day;
+  }
   return {
-    facts: noFacts(title, { pages: doc.numPages, ...(doc.numPages > read ? { pagesIndexed: read } : {}) }),
+    facts,
     // A scan without a text layer is still found by its title.
     segments: chunks.length ? chunks.map((c) => ({ kind: 'text', text: c.text, breadcrumb: c.breadcrumb, start: c.start, end: c.end })) : titleSegments(title, fits),
   };

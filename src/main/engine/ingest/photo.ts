@@ -18,6 +18,7 @@ export async function extractPhoto(relPath: string, bytes: Buffer, encoder: Enco
     facts: {
       title: basename(relPath, extname(relPath)),
       takenAt: exif.takenAt,
+      timeSource: exif.takenAt !== null ? 'exif' : null, // else the indexer dates it by name or mtime [Note: item-times]
       width: image.width,
       height: image.height,
       durationMs: null,

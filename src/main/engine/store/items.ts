@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ItemDetail, ItemKind, ItemStatus, ItemSummary } from '../../../shared/types.js';
+import type { ItemDetail, ItemKind, ItemStatus, ItemSummary, TimeSource } from '../../../shared/types.js';
 import type { Db } from './db.js';
 
 export interface ItemRow {
@@ -15,6 +15,8 @@ export interface ItemRow {
   error: string | null;
   title: string;
   taken_at: number | null;
+  time_source: TimeSource | null; // NULL: written before migration 7, until backfillTimes fills it in
+  time_day: number;
   width: number | null;
   height: number | null;
   duration_ms: number | null;
@@ -26,7 +28,11 @@ export interface ItemRow {
 /** What extraction learnt about a file, written together with its segments. */
 export interface ItemFacts {
   title: string;
+  /** Wall-clock ms written as UTC. An extractor sets its own (EXIF, front matter, tags) with its source; the indexer
+   * then settles the time with chooseTime (ingest/when.ts), so an indexed item always has one. [Note: item-times] */
   takenAt: number | null;
+  timeSource?: TimeSource | null;
+  timeDay?: boolean; // only the day is known
   width: number | null;
   height: number | null;
   durationMs: number | null;
@@ -67,6 +73,8 @@ export function toSummary(row: ItemRow): ItemSummary {
     size: row.size,
     mtime: row.mtime,
     takenAt: row.taken_at,
+    timeSource: row.time_source ?? null,
+    timeDay: row.time_day === 1,
     status: row.status,
     error: row.error,
     width: row.width,
@@ -103,6 +111,16 @@ export interface KnownFile {
   ocrText: string | null; // what OCR found then ('' when nothing)
 }
 
+/** An indexed item whose time was written before migration 7 (time_source NULL). [Note: item-times] */
+export interface UntimedItem {
+  id: number;
+  kind: ItemKind;
+  rootPath: string;
+  relPath: string;
+  mtime: number;
+  takenAt: number | null;
+}
+
 export interface OcrWork {
   id: number;
   rootPath: string;
@@ -127,6 +145,9 @@ export class ItemsRepo {
   private readonly needingOcrStmt;
   private readonly countOcrStmt;
   private readonly setOcrStmt;
+  private readonly setTimeStmt;
+  private readonly fillTimeStmt;
+  private readonly untimedStmt;
 
   constructor(db: Db) {
     this.byIdStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.id = ?`);
@@ -139,13 +160,14 @@ export class ItemsRepo {
        WHERE i.root_id = ?`,
     );
     this.upsertStmt = db.prepare(
-      `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, taken_at, width, height,
-                          duration_ms, camera, latitude, longitude, meta, indexed_at)
-       VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'indexed', NULL, @title, @takenAt, @width, @height,
-               @durationMs, @camera, @latitude, @longitude, @meta, @now)
+      `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, taken_at, time_source,
+                          time_day, width, height, duration_ms, camera, latitude, longitude, meta, indexed_at)
+       VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'indexed', NULL, @title, @takenAt, @timeSource,
+               @timeDay, @width, @height, @durationMs, @camera, @latitude, @longitude, @meta, @now)
        ON CONFLICT (root_id, rel_path) DO UPDATE SET
          kind = excluded.kind, size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
          status = 'indexed', error = NULL, title = excluded.title, taken_at = excluded.taken_at,
+         time_source = excluded.time_source, time_day = excluded.time_day,
          width = excluded.width, height = excluded.height, duration_ms = excluded.duration_ms,
          camera = excluded.camera, latitude = excluded.latitude, longitude = excluded.longitude,
          meta = excluded.meta, indexed_at = excluded.indexed_at
@@ -177,6 +199,15 @@ export class ItemsRepo {
     );
     this.countOcrStmt = db.prepare<[], { n: number }>(`SELECT count(*) AS n ${needing}`);
     this.setOcrStmt = db.prepare<[string, string, number]>('UPDATE items SET ocr_hash = ?, ocr_text = ? WHERE id = ?');
+    this.setTimeStmt = db.prepare<[number, string, number, number]>('UPDATE items SET taken_at = ?, time_source = ?, time_day = ? WHERE id = ?');
+    this.fillTimeStmt = db.prepare<[number, string, number, number]>(
+      'UPDATE items SET taken_at = ?, time_source = ?, time_day = ? WHERE id = ? AND time_source IS NULL',
+    );
+    this.untimedStmt = db.prepare<[number, number], UntimedItem>(
+      `SELECT i.id, i.kind, r.path AS rootPath, i.rel_path AS relPath, i.mtime, i.taken_at AS takenAt
+       FROM items i JOIN roots r ON r.id = i.root_id
+       WHERE i.status = 'indexed' AND i.time_source IS NULL AND i.id > ? ORDER BY i.id LIMIT ?`,
+    );
   }
 
   get(id: number): ItemRow | undefined {
@@ -202,6 +233,8 @@ export class ItemsRepo {
       ...file,
       title: facts.title,
       takenAt: facts.takenAt,
+      timeSource: facts.timeSource ?? null,
+      timeDay: facts.timeDay ? 1 : 0,
       width: facts.width,
       height: facts.height,
       durationMs: facts.durationMs,
@@ -236,6 +269,22 @@ export class ItemsRepo {
   /** A file renamed or moved: same item, same vectors, new path (and title, when it came from the name). */
   move(id: number, to: { rootId: number; relPath: string; size: number; mtime: number; title: string | null }): void {
     this.moveStmt.run(to.rootId, to.relPath, to.size, to.mtime, to.title, id);
+  }
+
+  /** An item's time, settled again without re-indexing (a rename, the backfill); its vectors' copy is the caller's
+   * to update (SpacesRepo.setTakenAt). [Note: item-times] */
+  setTime(id: number, time: { takenAt: number; timeSource: TimeSource; timeDay: boolean }): void {
+    this.setTimeStmt.run(time.takenAt, time.timeSource, time.timeDay ? 1 : 0, id);
+  }
+
+  /** Indexed items with no time source yet (written before migration 7), by id after `afterId`. */
+  untimed(afterId: number, limit: number): UntimedItem[] {
+    return this.untimedStmt.all(afterId, limit);
+  }
+
+  /** Sets the time of an item that has none settled yet; false when it has one by now (indexed meanwhile). */
+  fillTime(id: number, time: { takenAt: number; timeSource: TimeSource; timeDay: boolean }): boolean {
+    return this.fillTimeStmt.run(time.takenAt, time.timeSource, time.timeDay ? 1 : 0, id).changes > 0;
   }
 
   touch(id: number, size: number, mtime: number): void {

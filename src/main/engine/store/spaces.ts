@@ -181,6 +181,21 @@ export class SpacesRepo {
     }
   }
 
+  /**
+   * Sets the `taken_at` of an item's vectors in every space, when its time changes without re-embedding (a rename,
+   * the backfill of old libraries). By segment id, the vec0 table's primary key: `WHERE item_id = ?` would scan the
+   * whole table. Call inside a transaction. [Note: item-times]
+   */
+  setTakenAt(itemId: number, takenAt: number | null): void {
+    const segments = this.cached<{ id: number }>('SELECT id FROM segments WHERE item_id = ?').all(itemId);
+    if (segments.length === 0) return;
+    const value = takenAt === null ? NO_DATE : BigInt(Math.trunc(takenAt));
+    for (const space of this.listStmt.all()) {
+      const stmt = this.cached(`UPDATE ${vecTable(space.id)} SET taken_at = ? WHERE segment_id = ?`);
+      for (const s of segments) stmt.run(value, BigInt(s.id));
+    }
+  }
+
   /** Indexed items not yet embedded in this space at their current version. */
   missing(spaceId: number): number {
     return this.cached<{ n: number }>(
