@@ -216,6 +216,10 @@ export interface IndexStatus {
   readonly queuedWhy: string | null;
   /** Paths not followed (links that lead outside their watched folder), listed with their reasons by listSkipped. */
   readonly skipped: number;
+  /** Items waiting for their links and times waiting for their collections (the work after embedding). */
+  readonly linking: number;
+  /** Live collections. */
+  readonly collections: number;
   readonly roots: readonly Root[];
   readonly counts: { readonly [K in ItemKind]: number };
   readonly errors: number;

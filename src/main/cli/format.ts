@@ -1,6 +1,6 @@
 // Text the CLI prints for a person. Pure, so it is tested without a terminal.
 import { relative, isAbsolute } from 'node:path';
-import type { Diagnostics, Hit, IndexProgress, IndexStatus, IndexSummary, ModelListing, ModelProgress } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, Diagnostics, Hit, IndexProgress, IndexStatus, IndexSummary, ItemSummary, ModelListing, ModelProgress } from '../../shared/types.js';
 
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);
@@ -36,15 +36,70 @@ export function explain(hit: Hit, width = 60): string {
   return `${crumbs}“${oneLine(s.text ?? '', Math.max(10, width - crumbs.length))}”`;
 }
 
-export function formatHits(hits: readonly Hit[], cwd = process.cwd()): string {
+/**
+ * Hits, one per line with why they matched. A search of filters only (`mode` 'filters') has no score: each line
+ * shows the item's date instead. A related hit says what links it ("same day · similar · 2 km away").
+ */
+export function formatHits(hits: readonly Hit[], cwd = process.cwd(), mode: 'meaning' | 'filters' = 'meaning'): string {
   if (hits.length === 0) return 'No matches.';
   const rank = String(hits.length).length;
   return hits
     .map((h, i) => {
-      const head = `${String(i + 1).padStart(rank)}  ${h.score.toFixed(3)}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`;
-      return h.match.segment.kind === 'image' ? head : `${head}\n${' '.repeat(rank + 16)}${explain(h)}`;
+      const lead = mode === 'filters' ? formatDate(h.item) : h.score.toFixed(3);
+      const head = `${String(i + 1).padStart(rank)}  ${lead}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`;
+      const indent = ' '.repeat(rank + lead.length + 11);
+      const lines = [head];
+      if (h.match.segment.kind !== 'image') lines.push(`${indent}${explain(h)}`);
+      if (h.link && h.link.reasons.length) lines.push(`${indent}${h.link.reasons.join(' · ')}`);
+      return lines.join('\n');
     })
     .join('\n');
+}
+
+/** An item's date as a person reads it: the day, with the time when known; `~` marks a file's modification time. */
+export function formatDate(item: Pick<ItemSummary, 'takenAt' | 'timeSource' | 'timeDay'>): string {
+  if (item.takenAt === null) return 'no date   ';
+  const iso = new Date(item.takenAt).toISOString();
+  const day = iso.slice(0, 10);
+  const text = item.timeDay ? day : `${day} ${iso.slice(11, 16)}`;
+  return `${item.timeSource === 'mtime' ? '~' : ''}${text}`;
+}
+
+/** A collection on one line: id, title, dates, counts. */
+export function formatCollections(list: readonly CollectionSummary[]): string {
+  if (list.length === 0) return 'No collections yet (they are made after indexing, from photos, notes and recordings that belong together).';
+  const width = String(Math.max(...list.map((c) => c.id))).length;
+  return list
+    .map((c) => {
+      const flags = [c.pinned ? 'pinned' : '', c.hidden ? 'hidden' : ''].filter(Boolean).join(', ');
+      return `${String(c.id).padStart(width)}  ${c.title}  ·  ${formatSpanShort(c.start, c.end)}  ·  ${formatCounts(c.counts)}${flags ? `  (${flags})` : ''}`;
+    })
+    .join('\n');
+}
+
+export function formatCounts(counts: CollectionSummary['counts']): string {
+  const parts: string[] = [];
+  const say = (n: number, one: string, many: string) => n && parts.push(`${n} ${n === 1 ? one : many}`);
+  say(counts.photo, 'photo', 'photos');
+  say(counts.note, 'note', 'notes');
+  say(counts.audio, 'recording', 'recordings');
+  return parts.join(', ') || 'empty';
+}
+
+function formatSpanShort(start: number, end: number): string {
+  const a = new Date(start).toISOString().slice(0, 10);
+  const b = new Date(end).toISOString().slice(0, 10);
+  return a === b ? a : `${a} – ${b}`;
+}
+
+/** A collection with its members in time order. */
+export function formatCollection(c: CollectionDetail, cwd = process.cwd()): string {
+  const lines = [`${c.title}  (collection ${c.id})`, `${formatSpanShort(c.start, c.end)}  ·  ${formatCounts(c.counts)}`, ''];
+  for (const m of c.members) {
+    lines.push(`  ${formatDate(m.item).padEnd(17)} ${m.item.kind.padEnd(5)}  ${displayPath(m.item.path, cwd)}${m.role === 'added' ? '  (added by you)' : ''}`);
+    if (m.excerpt) lines.push(`${' '.repeat(27)}“${oneLine(m.excerpt, 70)}”`);
+  }
+  return lines.join('\n');
 }
 
 export function formatSummary(s: IndexSummary): string {
@@ -109,6 +164,7 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
   }
   if (s.queued) lines.push(`Queue: ${s.queued} file${s.queued === 1 ? '' : 's'} to index${s.queuedWhy ? `: ${s.queuedWhy}` : ''}`);
   if (s.skipped) lines.push(`Skipped: ${s.skipped} path${s.skipped === 1 ? '' : 's'} not followed (links that lead outside their folder; trove status --errors lists them)`);
+  lines.push(`Collections: ${s.collections}${s.linking ? ` (${s.linking} changes to link and group: the next index run does it)` : ''}`);
   if (s.progress.phase !== 'idle') lines.push(`Indexing: ${s.progress.done}/${s.progress.total}${s.progress.paused ? ' (paused)' : ''}`);
   if (s.progress.waiting) lines.push(`Waiting: ${s.progress.waiting}`);
   return lines.join('\n');

@@ -5,11 +5,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TroveApi } from '../../shared/api.js';
 import { inProcess } from '../../shared/dispatch.js';
 import { TroveError } from '../../shared/errors.js';
+import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isItemKind, type ItemKind, type ModelVariant, type Root } from '../../shared/types.js';
 import { Engine } from '../engine/index.js';
 import { defaultDataDir } from '../engine/paths.js';
 import type { Device } from '../engine/models/session.js';
-import { displayPath, formatBytes, formatDoctor, formatHits, formatModels, formatStatus, formatSummary } from './format.js';
+import { displayPath, formatBytes, formatCollection, formatCollections, formatDoctor, formatHits, formatModels, formatStatus, formatSummary } from './format.js';
 import { ProgressBar } from './progress.js';
 
 const HELP = `trove — search your photos, notes and recordings together
@@ -20,6 +21,12 @@ Usage:
   trove search "<text>"          find items by meaning [--kind photo|note|audio] [--limit N]
   trove related <file>           items that belong with a file [--kind …] [--limit N]
   trove status                   folders, counts, model and embedding spaces [--errors]
+  trove collections              the collections Trove made (id, title, dates, counts) [--all: hidden ones too]
+  trove collections show <id>    a collection's photos, notes and recordings in time order
+  trove collections rename <id> <title>   give it a title of your own ("" gives Trove's back)
+  trove collections hide|unhide|pin|unpin <id>
+  trove collections merge <id> <id>...    into the first; the others are not made again
+  trove collections delete <id>  remove it (its items stay); the same event is not made again
   trove models list              model packs in the catalogue and installed
   trove models download <id>     download and verify a pack [--variant fp32|int8|fp16]
   trove models verify [id]       re-check installed packs against their checksums
@@ -40,7 +47,8 @@ Options:
   -h, --help           this help
   -v, --version        the version
 
-Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase".`;
+Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase". Filters alone
+(trove search "kind:photo after:2024-06") list every match newest first.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -52,6 +60,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   ignore: { type: 'string', multiple: true },
   errors: { type: 'boolean' },
+  all: { type: 'boolean' },
   variant: { type: 'string' },
   'no-ocr': { type: 'boolean' },
   port: { type: 'string' },
@@ -205,8 +214,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const result = await api.search({ query: text, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
         const warnings = result.query.warnings.map((w) => `note: ${w}`);
         if (!json) warnings.forEach((w) => io.err(w));
-        print(formatHits(result.hits), result);
+        print(formatHits(result.hits, process.cwd(), result.mode), result);
         return 0;
+      }
+      case 'collections': {
+        engine = open();
+        return await collections(api, args, values.all === true, json, print, io);
       }
       case 'related': {
         if (args.length !== 1) throw new UsageError('trove related <file>: name one file');
@@ -328,6 +341,74 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 }
 
 /** Opens a URL in the default browser, without waiting for it. */
+function collectionId(value: string | undefined, usage: string): number {
+  const id = Number(value);
+  if (!value || !Number.isSafeInteger(id) || id < 1) throw new UsageError(`${usage}: name a collection by its id (trove collections lists them)`);
+  return id;
+}
+
+/** `trove collections …`: list (the default), show, rename, hide, unhide, pin, unpin, merge, delete. */
+async function collections(api: TroveApi, args: readonly string[], all: boolean, json: boolean, print: (human: string, data: unknown) => void, io: Io): Promise<number> {
+  const [sub = 'list', ...rest] = args;
+  switch (sub) {
+    case 'list': {
+      const { collections: list } = await api.listCollections({ includeHidden: all, limit: MAX_LIMIT });
+      if (json) {
+        // Each with its members (path and kind), as scripts want them.
+        const full = [];
+        for (const c of list) {
+          const d = await api.getCollection({ id: c.id });
+          full.push({ ...c, members: d.members.map((m) => ({ id: m.item.id, path: m.item.path, kind: m.item.kind, takenAt: m.item.takenAt, role: m.role })) });
+        }
+        io.out(JSON.stringify(full, null, 2));
+      } else {
+        io.out(formatCollections(list));
+        const status = await api.status({});
+        if (status.linking) io.err(`note: ${status.linking} changes are still to be linked and grouped (the next trove index does it)`);
+      }
+      return 0;
+    }
+    case 'show': {
+      const d = await api.getCollection({ id: collectionId(rest[0], 'trove collections show <id>') });
+      print(formatCollection(d), d);
+      return 0;
+    }
+    case 'rename': {
+      const id = collectionId(rest[0], 'trove collections rename <id> <title>');
+      if (rest.length < 2) throw new UsageError('trove collections rename <id> <title>: say the new title ("" for Trove\'s own)');
+      const c = await api.updateCollection({ id, title: rest.slice(1).join(' ').trim() || null });
+      print(`Collection ${c.id} is now “${c.title}”.`, c);
+      return 0;
+    }
+    case 'hide':
+    case 'unhide':
+    case 'pin':
+    case 'unpin': {
+      const id = collectionId(rest[0], `trove collections ${sub} <id>`);
+      const change = sub === 'hide' || sub === 'unhide' ? { hidden: sub === 'hide' } : { pinned: sub === 'pin' };
+      const c = await api.updateCollection({ id, ...change });
+      print(`Collection ${c.id} (“${c.title}”) ${sub === 'hide' ? 'is hidden' : sub === 'unhide' ? 'is shown again' : sub === 'pin' ? 'is pinned' : 'is no longer pinned'}.`, c);
+      return 0;
+    }
+    case 'merge': {
+      if (rest.length < 2) throw new UsageError('trove collections merge <id> <id>...: name two collections or more');
+      const d = await api.mergeCollections({ ids: rest.map((r) => collectionId(r, 'trove collections merge')) });
+      print(`Merged into collection ${d.id} (“${d.title}”), ${d.members.length} items.`, d);
+      return 0;
+    }
+    case 'delete':
+    case 'remove': {
+      const id = collectionId(rest[0], `trove collections ${sub} <id>`);
+      const r = await api.deleteCollection({ id });
+      if (!r.removed) throw new TroveError('NOT_FOUND', `no collection with id ${id}`);
+      print(`Collection ${id} removed; its items stay in the library, and Trove will not make it again.`, r);
+      return 0;
+    }
+    default:
+      throw new UsageError(`trove collections ${sub}: unknown (list, show, rename, hide, unhide, pin, unpin, merge, delete)`);
+  }
+}
+
 function openInBrowser(url: string): void {
   void import('node:child_process').then(({ spawn }) => {
     const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];

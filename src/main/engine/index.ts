@@ -775,6 +775,8 @@ export class Engine implements TroveApi, TroveEvents {
       queued: this.store.queue.count(),
       queuedWhy: this.queueReason(this.store.queue.count()),
       skipped: this.store.skipped.count(),
+      linking: this.collections.pending(),
+      collections: this.collections.repo.list(true, 1, 0).total,
       roots: this.store.roots.list().map((r) => ({ ...r, watch: this.watching?.modes().get(r.id) ?? 'off' })),
       counts: this.store.items.countsByKind(),
       errors: this.store.items.errorCount(),

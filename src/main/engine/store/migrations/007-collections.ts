@@ -57,21 +57,23 @@ export const collections: Migration = {
     );
 
     -- The follow-up work is queued by triggers, so every writer (a run, OCR, a transcript, a move, a deletion) queues
-    -- it in its own transaction and none can forget to.
+    -- it in its own transaction and none can forget to. (NOT EXISTS, not OR IGNORE: an outer upsert's conflict
+    -- handling would override the trigger's.)
     CREATE TRIGGER items_follow_insert AFTER INSERT ON items WHEN new.status = 'indexed' BEGIN
-      INSERT OR IGNORE INTO link_queue (item_id) VALUES (new.id);
-      INSERT OR IGNORE INTO collection_dirty (at) SELECT new.taken_at WHERE new.taken_at IS NOT NULL;
+      INSERT INTO link_queue (item_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM link_queue WHERE item_id = new.id);
+      INSERT INTO collection_dirty (at) SELECT new.taken_at WHERE new.taken_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM collection_dirty WHERE at = new.taken_at);
     END;
     CREATE TRIGGER items_follow_update AFTER UPDATE OF taken_at, hash, rel_path, root_id, status, latitude, longitude ON items BEGIN
-      INSERT OR IGNORE INTO link_queue (item_id) SELECT new.id WHERE new.status = 'indexed';
-      INSERT OR IGNORE INTO collection_dirty (at) SELECT old.taken_at WHERE old.taken_at IS NOT NULL;
-      INSERT OR IGNORE INTO collection_dirty (at) SELECT new.taken_at WHERE new.taken_at IS NOT NULL;
+      INSERT INTO link_queue (item_id) SELECT new.id WHERE new.status = 'indexed' AND NOT EXISTS (SELECT 1 FROM link_queue WHERE item_id = new.id);
+      INSERT INTO collection_dirty (at) SELECT old.taken_at WHERE old.taken_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM collection_dirty WHERE at = old.taken_at);
+      INSERT INTO collection_dirty (at) SELECT new.taken_at WHERE new.taken_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM collection_dirty WHERE at = new.taken_at);
     END;
     CREATE TRIGGER items_follow_delete AFTER DELETE ON items BEGIN
-      INSERT OR IGNORE INTO collection_dirty (at) SELECT old.taken_at WHERE old.taken_at IS NOT NULL;
+      INSERT INTO collection_dirty (at) SELECT old.taken_at WHERE old.taken_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM collection_dirty WHERE at = old.taken_at);
     END;
     CREATE TRIGGER segments_follow_insert AFTER INSERT ON segments BEGIN
-      INSERT OR IGNORE INTO link_queue (item_id) SELECT id FROM items WHERE id = new.item_id AND status = 'indexed';
+      INSERT INTO link_queue (item_id) SELECT id FROM items WHERE id = new.item_id AND status = 'indexed'
+        AND NOT EXISTS (SELECT 1 FROM link_queue WHERE item_id = new.item_id);
     END;
 
     CREATE TABLE collections (
