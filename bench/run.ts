@@ -17,6 +17,7 @@ import { benchIngest } from './ingest.js';
 import { benchWhisper } from './whisper.js';
 import { benchAudio } from './audio.js';
 import { benchLoad } from './load.js';
+import { benchCollections } from './collections.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -120,4 +121,5 @@ await benchIngest(filter, line);
 await benchWhisper(filter, line);
 await benchAudio(filter, line);
 await benchLoad(filter, line);
+await benchCollections(filter, line);
 await (await import('./ocr.js')).benchOcr(filter, line);

@@ -17,7 +17,7 @@ import type { Calibration } from './calibrate.js';
 import { DAY, meaningStrength } from './evidence.js';
 import { findEvents, MAX_GAP, type Event, type EventItem } from './events.js';
 import { CollectionsRepo, type CollectionRow, type MemberRow, type Shape } from './repo.js';
-import { centroid, dot, itemVectors, type TimedRow } from './vectors.js';
+import { centroid, dot, itemVectors, type TimedRow, type VectorCache } from './vectors.js';
 
 /** Most items one step reads (a window is cut here when no long pause comes sooner). */
 export const WINDOW_ITEMS = 2000;
@@ -64,6 +64,7 @@ export class CollectionBuilder {
     private readonly spaceId: number,
     private readonly calibration: Calibration,
     private readonly vocabulary: Vocabulary | null,
+    private readonly cache?: VectorCache,
   ) {
     this.repo = new CollectionsRepo(store);
   }
@@ -77,25 +78,39 @@ export class CollectionBuilder {
       .all(from, to, limit);
   }
 
-  /** The time of the nearest item before (or after) t, or null. */
-  private neighbour(t: number, dir: 'before' | 'after'): number | null {
-    const sql =
-      dir === 'before'
-        ? `SELECT taken_at AS t FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at < ? ORDER BY taken_at DESC LIMIT 1`
-        : `SELECT taken_at AS t FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at > ? ORDER BY taken_at ASC LIMIT 1`;
-    return this.store.db.prepare<[number], { t: number }>(sql).get(t)?.t ?? null;
+  private countBetween(from: number, to: number): number {
+    return this.store.db
+      .prepare<[number, number, number], { n: number }>(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at BETWEEN ? AND ? LIMIT ?)`,
+      )
+      .get(from, to, WINDOW_ITEMS)!.n;
   }
 
-  /** Widens [from, to] until both ends lie in a pause longer than MAX_GAP, or the window holds WINDOW_ITEMS. */
+  /** Times of up to `limit` items beyond t, nearest first. */
+  private timesBeyond(t: number, dir: 'before' | 'after', limit: number): number[] {
+    const sql =
+      dir === 'before'
+        ? `SELECT taken_at FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at < ? ORDER BY taken_at DESC LIMIT ?`
+        : `SELECT taken_at FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at > ? ORDER BY taken_at ASC LIMIT ?`;
+    return this.store.db.prepare<[number, number], number>(sql).pluck().all(t, limit);
+  }
+
+  private edge(from: number, to: number, dir: 'min' | 'max'): number | null {
+    return this.store.db.prepare<[number, number], number | null>(`SELECT ${dir}(taken_at) FROM items INDEXED BY items_by_time WHERE status = 'indexed' AND taken_at BETWEEN ? AND ?`).pluck().get(from, to) ?? null;
+  }
+
+  /**
+   * Widens [at - 1 day, at + 1 day] to take the dirty times close by and every collection it meets, then to both
+   * sides until a pause longer than MAX_GAP (events never straddle one), within WINDOW_ITEMS items.
+   */
   private window(at: number): [number, number] {
     let from = at - DAY;
     let to = at + DAY;
-    // The dirty times close by are taken in the same step.
     for (let grew = true; grew; ) {
       grew = false;
       const more = this.repo.dirtyIn(to, to + 2 * DAY);
       const last = more[more.length - 1];
-      if (last !== undefined && last + DAY > to && this.rowsBetween(from, last + DAY, WINDOW_ITEMS).length < WINDOW_ITEMS) {
+      if (last !== undefined && last + DAY > to && this.countBetween(from, last + DAY) < WINDOW_ITEMS) {
         to = last + DAY;
         grew = true;
       }
@@ -104,20 +119,19 @@ export class CollectionBuilder {
         if (c.end > to) (to = c.end + 1), (grew = true);
       }
     }
-    for (let i = 0; i < 1000; i++) {
-      const before = this.neighbour(from, 'before');
-      const inside = this.store.db.prepare<[number, number], { t: number | null }>(`SELECT min(taken_at) AS t FROM items WHERE status = 'indexed' AND taken_at BETWEEN ? AND ?`).get(from, to)?.t ?? from;
-      if (before === null || inside - before > MAX_GAP) break;
-      if (this.rowsBetween(before, to, WINDOW_ITEMS).length >= WINDOW_ITEMS) break;
-      from = before;
+    const budget = Math.max(0, WINDOW_ITEMS - this.countBetween(from, to));
+    let edge = this.edge(from, to, 'min') ?? from;
+    for (const t of this.timesBeyond(from, 'before', budget >> 1)) {
+      if (edge - t > MAX_GAP) break;
+      edge = t;
     }
-    for (let i = 0; i < 1000; i++) {
-      const after = this.neighbour(to, 'after');
-      const inside = this.store.db.prepare<[number, number], { t: number | null }>(`SELECT max(taken_at) AS t FROM items WHERE status = 'indexed' AND taken_at BETWEEN ? AND ?`).get(from, to)?.t ?? to;
-      if (after === null || after - inside > MAX_GAP) break;
-      if (this.rowsBetween(from, after, WINDOW_ITEMS).length >= WINDOW_ITEMS) break;
-      to = after;
+    from = Math.min(from, edge);
+    edge = this.edge(from, to, 'max') ?? to;
+    for (const t of this.timesBeyond(to, 'after', budget >> 1)) {
+      if (t - edge > MAX_GAP) break;
+      edge = t;
     }
+    to = Math.max(to, edge);
     return [from, to];
   }
 
@@ -128,7 +142,7 @@ export class CollectionBuilder {
     const [from, to] = this.window(at);
     const frozen = this.repo.frozenItems();
     const rows = this.rowsBetween(from, to, WINDOW_ITEMS * 2).filter((r) => !frozen.has(r.id));
-    const vectors = itemVectors(this.store, this.spaceId, rows);
+    const vectors = itemVectors(this.store, this.spaceId, rows, this.cache);
     const items: EventItem[] = rows.map((r) => ({
       id: r.id,
       kind: r.kind,

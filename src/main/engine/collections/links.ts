@@ -12,7 +12,7 @@ import type { ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
 import type { Calibration } from './calibrate.js';
 import { DAY, evidenceOf, linkScore, MIN_LINK_SCORE } from './evidence.js';
-import { dot, folderOf, itemVectors, placed, type TimedRow } from './vectors.js';
+import { dot, folderOf, itemVectors, placed, type TimedRow, type VectorCache } from './vectors.js';
 
 export const MAX_LINKS = 24;
 const TIME_CANDIDATES = 200;
@@ -167,19 +167,27 @@ export function candidates(store: Store, spaceId: number, item: TimedRow, vector
       ),
     );
   }
+  // Its folder's items of the kinds it links to, by an index range on (root, kind, path): a folder of 20k photos
+  // is not read to find the two notes in it.
   const folder = folderOf(item).slice(String(item.root_id).length + 1);
-  take(
-    rows(
-      store,
-      `WHERE i.status = 'indexed' AND i.root_id = ? AND i.rel_path LIKE ? ESCAPE '\\' AND instr(substr(i.rel_path, ?), '/') = 0 AND i.id != ?
-       ${item.kind === 'photo' ? `AND i.kind != 'photo'` : ''} LIMIT ?`,
-      item.root_id,
-      `${folder.replace(/[\\%_]/g, (c) => `\\${c}`)}${folder ? '/' : ''}%`,
-      folder.length + (folder ? 2 : 1),
-      item.id,
-      FOLDER_CANDIDATES,
-    ),
-  );
+  const prefix = folder ? `${folder}/` : '';
+  const kinds = (['photo', 'note', 'audio'] as const).filter((k) => linkable(item.kind, k));
+  for (const kind of kinds) {
+    take(
+      rows(
+        store,
+        `WHERE i.root_id = ? AND i.kind = ? AND i.rel_path >= ? AND i.rel_path < ? AND i.status = 'indexed'
+           AND instr(substr(i.rel_path, ?), '/') = 0 AND i.id != ? LIMIT ?`,
+        item.root_id,
+        kind,
+        prefix,
+        prefix ? `${folder}0` : '\uffff', // '0' follows '/'
+        prefix.length + 1,
+        item.id,
+        FOLDER_CANDIDATES,
+      ),
+    );
+  }
   if (vector) {
     let near: number[];
     if (item.kind === 'photo') near = texts.nearest(vector, item.id, MEANING_CANDIDATES);
@@ -199,10 +207,10 @@ export function candidates(store: Store, spaceId: number, item: TimedRow, vector
 }
 
 /** Measures and scores an item's candidates; the links worth keeping, strongest first. */
-export function computeLinks(store: Store, spaceId: number, calibration: Calibration, item: TimedRow, texts: TextVectors): StoredLink[] {
-  const vector = itemVectors(store, spaceId, [item]).get(item.id) ?? null;
+export function computeLinks(store: Store, spaceId: number, calibration: Calibration, item: TimedRow, texts: TextVectors, cache?: VectorCache): StoredLink[] {
+  const vector = itemVectors(store, spaceId, [item], cache).get(item.id) ?? null;
   const found = candidates(store, spaceId, item, vector, texts);
-  const vectors = itemVectors(store, spaceId, found);
+  const vectors = itemVectors(store, spaceId, found, cache);
   const me = placed(item);
   const links: StoredLink[] = [];
   for (const c of found) {

@@ -12,7 +12,7 @@ import { Calibration } from './calibrate.js';
 import { evidenceOf, linkInfo } from './evidence.js';
 import { computeLinks, LinksRepo, TextVectors, type StoredLink } from './links.js';
 import { CollectionsRepo, type CollectionRow } from './repo.js';
-import { dot, itemVectors, placed, type TimedRow } from './vectors.js';
+import { dot, itemVectors, placed, VectorCache, type TimedRow } from './vectors.js';
 import { vocabulary } from './vocabulary.js';
 
 /** Items whose links are computed between two writes. */
@@ -49,10 +49,25 @@ export class Collections {
     if (this.pending() === 0) return;
     const calibration = new Calibration(this.store, spaceId);
     if (calibration.stale()) await hooks.write(() => this.store.transaction(() => calibration.refresh()));
-    const texts = new TextVectors(this.store, spaceId);
     let total = this.pending();
     let done = 0;
     hooks.progress(done, total);
+    // Collections first: they read vectors, not links, and are what a person browses.
+    const vocab = encoder ? await vocabulary(this.store, spaceId, encoder).catch(() => null) : null;
+    const cache = new VectorCache();
+    const builder = new CollectionBuilder(this.store, spaceId, calibration, vocab, cache);
+    for (;;) {
+      if (hooks.stopped()) return;
+      await inTurn(() => undefined, 'work'); // a window is one piece of work: searches go first [Note: responsive]
+      const before = this.repo.countDirty();
+      const r = await hooks.write(() => this.store.transaction(() => builder.step()));
+      if (r.done) break;
+      if (r.changed.length || r.removed.length) hooks.collectionsChanged(r.changed, r.removed);
+      done += Math.max(1, before - this.repo.countDirty());
+      hooks.progress(done, Math.max(total, done + this.pending()));
+    }
+    // Then links, a batch per transaction with the removal of its queue rows.
+    const texts = new TextVectors(this.store, spaceId);
     for (;;) {
       if (hooks.stopped()) return;
       const ids = this.links.queued(LINK_BATCH);
@@ -60,32 +75,17 @@ export class Collections {
       const computed = new Map<number, StoredLink[]>();
       for (const id of ids) {
         const row = this.store.items.get(id) as TimedRow | undefined;
-        if (row && row.status === 'indexed') computed.set(id, await inTurn(() => computeLinks(this.store, spaceId, calibration, row, texts)));
+        if (row && row.status === 'indexed') computed.set(id, await inTurn(() => computeLinks(this.store, spaceId, calibration, row, texts, cache)));
       }
       await hooks.write(() =>
         this.store.transaction(() => {
           for (const [id, links] of computed) this.links.replace(id, links);
-          for (const id of ids) {
-            const t = this.store.items.get(id)?.taken_at;
-            if (t !== null && t !== undefined) this.repo.markDirty(t);
-          }
           this.links.dequeue(ids);
         }),
       );
       done += ids.length;
       total = Math.max(total, done + this.pending());
       hooks.progress(done, total);
-    }
-    const vocab = encoder ? await vocabulary(this.store, spaceId, encoder).catch(() => null) : null;
-    const builder = new CollectionBuilder(this.store, spaceId, calibration, vocab);
-    for (;;) {
-      if (hooks.stopped()) return;
-      await inTurn(() => undefined, 'work'); // a window is one piece of work: searches go first [Note: responsive]
-      const r = await hooks.write(() => this.store.transaction(() => builder.step()));
-      if (r.done) break;
-      if (r.changed.length || r.removed.length) hooks.collectionsChanged(r.changed, r.removed);
-      done++;
-      hooks.progress(done, Math.max(total, done + this.repo.countDirty()));
     }
   }
 

@@ -1,5 +1,6 @@
 // One vector per item, for links and collections: a photo's image vector, a note's or a transcript's chunks
 // averaged. [Note: links] A photo's OCR text is left out: what a photo shows, not what is printed on it, places it.
+import type { Statement } from 'better-sqlite3';
 import type { ItemKind } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import type { ItemRow } from '../store/items.js';
@@ -30,17 +31,54 @@ export function centroid(vectors: readonly Float32Array[]): Float32Array | null 
   return normalise(c);
 }
 
+// By the (item, space, ordinal) index: left to itself the planner reads every shared segment by space.
+const segmentStatements = new WeakMap<Store, Statement<[string, number], { id: number; item_id: number; kind: string }>>();
+function segmentsOf(store: Store): Statement<[string, number], { id: number; item_id: number; kind: string }> {
+  let stmt = segmentStatements.get(store);
+  if (!stmt) {
+    stmt = store.db.prepare(
+      `SELECT id, item_id, kind FROM segments INDEXED BY segments_order WHERE item_id IN (SELECT value FROM json_each(?)) AND (space_id IS NULL OR space_id = ?)`,
+    );
+    segmentStatements.set(store, stmt);
+  }
+  return stmt;
+}
+
 const MEANING_SEGMENTS: Readonly<Record<ItemKind, string>> = { photo: 'image', note: 'text', audio: 'transcript' };
 
+/**
+ * Item vectors kept for one run of the work after embedding (links and collections ask for the same neighbours
+ * again and again: an item's candidates are its neighbours' candidates). Reading a vector from vec0 costs about as
+ * much as the rest of a link together; at 2 KB a vector (512 floats) the cap holds 40 MB.
+ */
+export class VectorCache {
+  private readonly map = new Map<number, Float32Array | null>();
+
+  constructor(private readonly cap = 20_000) {}
+
+  get(id: number): Float32Array | null | undefined {
+    return this.map.get(id);
+  }
+
+  set(id: number, v: Float32Array | null): void {
+    if (this.map.size >= this.cap) this.map.delete(this.map.keys().next().value!);
+    this.map.set(id, v);
+  }
+}
+
 /** Item vectors in a space, for the items that have one (a recording not yet transcribed has none). */
-export function itemVectors(store: Store, spaceId: number, rows: readonly Pick<ItemRow, 'id' | 'kind'>[]): Map<number, Float32Array> {
+export function itemVectors(store: Store, spaceId: number, wanted: readonly Pick<ItemRow, 'id' | 'kind'>[], cache?: VectorCache): Map<number, Float32Array> {
   const out = new Map<number, Float32Array>();
+  const rows = cache ? wanted.filter((r) => cache.get(r.id) === undefined) : wanted;
+  if (cache) {
+    for (const r of wanted) {
+      const v = cache.get(r.id);
+      if (v) out.set(r.id, v);
+    }
+  }
   if (rows.length === 0) return out;
   const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
-  const segs = store.db
-    .prepare<[string, number], { id: number; item_id: number; kind: string }>(
-      `SELECT id, item_id, kind FROM segments WHERE item_id IN (SELECT value FROM json_each(?)) AND (space_id IS NULL OR space_id = ?)`,
-    )
+  const segs = segmentsOf(store)
     .all(JSON.stringify(rows.map((r) => r.id)), spaceId)
     .filter((s) => s.kind === MEANING_SEGMENTS[kindOf.get(s.item_id)!]);
   const vectors = store.spaces.vectors(spaceId, segs.map((s) => s.id));
@@ -56,6 +94,7 @@ export function itemVectors(store: Store, spaceId: number, rows: readonly Pick<I
     const c = list.length === 1 ? list[0]! : centroid(list);
     if (c && meaningful(c)) out.set(id, c);
   }
+  if (cache) for (const r of rows) cache.set(r.id, out.get(r.id) ?? null);
   return out;
 }
 

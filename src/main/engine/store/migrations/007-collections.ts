@@ -21,6 +21,7 @@ export const collections: Migration = {
     ALTER TABLE items ADD COLUMN time_source TEXT CHECK (time_source IN ('exif', 'frontmatter', 'filename', 'tags', 'mtime'));
     ALTER TABLE items ADD COLUMN time_day INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX items_by_time ON items(taken_at DESC, id DESC) WHERE status = 'indexed';
+    CREATE INDEX items_by_folder ON items(root_id, kind, rel_path);
     -- Every item already there gets its links and its place in collections.
     CREATE TABLE link_queue (
       item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE
@@ -55,6 +56,7 @@ export const collections: Migration = {
     CREATE TABLE collection_dirty (
       at INTEGER PRIMARY KEY
     );
+    INSERT INTO collection_dirty (at) SELECT DISTINCT taken_at FROM items WHERE status = 'indexed' AND taken_at IS NOT NULL;
 
     -- The follow-up work is queued by triggers, so every writer (a run, OCR, a transcript, a move, a deletion) queues
     -- it in its own transaction and none can forget to. (NOT EXISTS, not OR IGNORE: an outer upsert's conflict
@@ -74,6 +76,8 @@ export const collections: Migration = {
     CREATE TRIGGER segments_follow_insert AFTER INSERT ON segments BEGIN
       INSERT INTO link_queue (item_id) SELECT id FROM items WHERE id = new.item_id AND status = 'indexed'
         AND NOT EXISTS (SELECT 1 FROM link_queue WHERE item_id = new.item_id);
+      INSERT INTO collection_dirty (at) SELECT taken_at FROM items WHERE id = new.item_id AND status = 'indexed'
+        AND taken_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM collection_dirty d WHERE d.at = items.taken_at);
     END;
 
     CREATE TABLE collections (
