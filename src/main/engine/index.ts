@@ -610,6 +610,14 @@ export class Engine implements TroveApi, TroveEvents {
       if (this.store.spaces.active()?.id !== space.id && this.store.spaces.missing(space.id) === 0) {
         this.store.spaces.activate(space.id);
         this.spaceInfos.clear();
+        // Links and collections are read in the space that answers: made again in the new one (ids, edits and
+        // verdicts stay; they belong to items, not vectors). [Note: collections]
+        this.store.transaction(() =>
+          this.store.db.exec(`INSERT INTO link_queue (item_id) SELECT id FROM items WHERE status = 'indexed' AND id NOT IN (SELECT item_id FROM link_queue);
+                              INSERT INTO collection_dirty (at) SELECT DISTINCT taken_at FROM items WHERE status = 'indexed' AND taken_at IS NOT NULL
+                                AND taken_at NOT IN (SELECT at FROM collection_dirty);`),
+        );
+        await this.follow(encoder, space.id);
         const others = [...this.otherEncoders.values()];
         this.otherEncoders.clear();
         for (const e of others) await (await e.catch(() => null))?.close();
