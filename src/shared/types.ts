@@ -15,8 +15,8 @@ export type SegmentKind = 'image' | 'text' | 'transcript' | 'ocr';
 
 export type ItemStatus = 'pending' | 'indexed' | 'error';
 
-/** Where an item's time comes from, best first: a photo's EXIF, a note's front matter, a date in the file's name, a
- * recording's tags, else the file's modification time. */
+/** Where an item's time comes from: its own (a photo's EXIF, a note's front matter or a PDF's creation date, a
+ * recording's tags), else a date in its file's name or folders, else the file's modification time (a guess). */
 export const TIME_SOURCES = ['exif', 'frontmatter', 'filename', 'tags', 'mtime'] as const;
 export type TimeSource = (typeof TIME_SOURCES)[number];
 

@@ -148,3 +148,33 @@ describe('collections from a library of outings', () => {
     expect(new Date(jumped.items[0]!.takenAt!).toISOString().slice(0, 7)).toBe('2024-05');
   });
 });
+
+describe('a library indexed before collections existed', () => {
+  const tmp = tempDir('collections-old');
+  const lib = join(tmp.dir, 'library');
+  const data = join(tmp.dir, 'data');
+  afterAll(() => tmp.cleanup());
+
+  it('gets its times and its collections at the next run, without re-indexing', async () => {
+    const library = await makeEvents(lib);
+    let engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
+    await engine.addRoot({ path: lib });
+    await engine.indexNow();
+    // As migration 7 leaves an older library: no time sources, notes undated, nothing linked or grouped yet.
+    engine.store.db.exec(`UPDATE items SET time_source = NULL, time_day = 0;
+      UPDATE items SET taken_at = NULL WHERE kind = 'note';
+      DELETE FROM collections; DELETE FROM links; DELETE FROM collection_dirty; DELETE FROM link_queue;
+      INSERT INTO link_queue (item_id) SELECT id FROM items WHERE status = 'indexed';
+      INSERT INTO collection_dirty (at) SELECT DISTINCT taken_at FROM items WHERE taken_at IS NOT NULL;`);
+    await engine.close();
+    engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
+    try {
+      const summary = await engine.indexNow();
+      expect(summary.embedded).toEqual({ images: 0, texts: 0 });
+      const { collections } = await engine.listCollections({});
+      expect(collections.map((c) => c.title).sort()).toEqual(library.events.map((e) => e.noteTitle).sort());
+    } finally {
+      await engine.close();
+    }
+  });
+});

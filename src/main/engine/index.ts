@@ -41,6 +41,7 @@ import { defaultThreads, gpuProviders, providerInstalled, type Device } from './
 import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
 import { Collections } from './collections/service.js';
+import { backfillTimes } from './ingest/backfill-times.js';
 import type { TimedRow } from './collections/vectors.js';
 import { timelinePage } from './search/browse.js';
 import { SearchReader } from './search/reader.js';
@@ -108,6 +109,7 @@ export class Engine implements TroveApi, TroveEvents {
   private namedModelChecked: Promise<void> | null = null;
   private lockLost = false;
   readonly collections: Collections;
+  private timesFilled = false;
 
   private constructor(
     readonly store: Store,
@@ -593,6 +595,13 @@ export class Engine implements TroveApi, TroveEvents {
       try {
         release = await this.takeIndexLock();
         if (release === null) return emptySummary(); // closing while another process indexed: nothing was started
+        // A library indexed before item times existed gets them, without re-indexing (once; cheap when none is left).
+        // [Note: item-times]
+        if (!this.timesFilled) {
+          const dated = await backfillTimes(this.store, { stopped: () => this.closing });
+          if (!this.closing) this.timesFilled = true;
+          if (dated.length) this.emit('itemsChanged', { changed: dated, removed: [] });
+        }
         // A run the watcher started for live changes indexes them first, so its OCR and transcription steps see
         // them: a recording dropped into a watched folder is transcribed by this run, not the next one.
         if (targets.length === 0) await this.drainLive(encoder, space.id);
