@@ -96,6 +96,14 @@ describe('findEvents', () => {
     expect(findEvents([...before, ...after], stats).map(memberIds)).toEqual([ids([...before, ...after])]);
   });
 
+  it('keeps one subject in one piece across a pause even when the calibration saw mostly related pairs', () => {
+    const morning = burst(T0, 5, 0, 2 * MIN);
+    const later = burst(T0 + 10 * MIN + 50 * MIN, 5, 0, 2 * MIN);
+    const skewed = { stats: (): PairStats => ({ mean: 0.95, std: 0.02 }) }; // a library of one outing
+    const events = findEvents([...morning, ...later], skewed);
+    expect(events.map(memberIds)).toEqual([ids([...morning, ...later])]);
+  });
+
   it('splits by place: the same afternoon in two towns', () => {
     const a = burst(T0, 5, 0).map((p) => ({ ...p, lat: 47.37, lon: 8.54 }));
     const b = burst(T0 + 3 * HOUR, 5, 0).map((p) => ({ ...p, lat: 46.2, lon: 6.14 }));

@@ -31,6 +31,12 @@ export const JOIN_PLACE_M = 2_000;
 export const JOIN_MEANING_Z = 3;
 /** Split by meaning: the two sides of a pause are this close to unrelated (z-score of their centroids). */
 export const SPLIT_MEANING_Z = 1;
+/**
+ * Two sides are one subject when their centroids are as alike as each side's photos are to their own centroid,
+ * less this margin (noise makes the two figures close for one subject; two subjects are far below: in CLIP
+ * space ~0.45 against ~0.86).
+ */
+export const COHESION_MARGIN = 0.05;
 /** Attach: how far before and after an event an item with a time of day still belongs to it. */
 export const ATTACH_MARGIN = 6 * HOUR;
 export const MIN_PHOTOS = 3;
@@ -120,13 +126,27 @@ function split(group: EventItem[], stats: Stats): EventItem[][] {
   pauses.sort((x, y) => group[y]!.t - group[y - 1]!.t - (group[x]!.t - group[x - 1]!.t));
   const s = stats.stats('photo', 'photo');
   for (const i of pauses.slice(0, 3)) {
-    const left = centroid(vectorsOf(group.slice(0, i)));
-    const right = centroid(vectorsOf(group.slice(i)));
+    const lv = vectorsOf(group.slice(0, i));
+    const rv = vectorsOf(group.slice(i));
+    const left = centroid(lv);
+    const right = centroid(rv);
     if (!left || !right) continue;
-    const z = (dot(left, right) - s.mean) / Math.max(s.std, 1e-4);
-    if (z < SPLIT_MEANING_Z) return [...split(group.slice(0, i), stats), ...split(group.slice(i), stats)];
+    const between = dot(left, right);
+    const z = (between - s.mean) / Math.max(s.std, 1e-4);
+    // As unrelated as random photos, and less alike than each side is to itself: in a small library the
+    // calibration's "random" pairs are partly related, so the second test keeps one subject in one piece.
+    if (z < SPLIT_MEANING_Z && between < Math.min(cohesion(lv, left), cohesion(rv, right)) - COHESION_MARGIN) {
+      return [...split(group.slice(0, i), stats), ...split(group.slice(i), stats)];
+    }
   }
   return [group];
+}
+
+/** How alike a group's vectors are to their centroid, on average. */
+function cohesion(vectors: readonly Float32Array[], c: Float32Array): number {
+  let sum = 0;
+  for (const v of vectors) sum += dot(v, c);
+  return vectors.length ? sum / vectors.length : 1;
 }
 
 function joinable(a: EventItem[], b: EventItem[], stats: Stats): boolean {
@@ -135,11 +155,15 @@ function joinable(a: EventItem[], b: EventItem[], stats: Stats): boolean {
   const pa = gpsCentre(a);
   const pb = gpsCentre(b);
   if (pa && pb) return distanceM(pa.lat, pa.lon, pb.lat, pb.lon) <= JOIN_PLACE_M;
-  const ca = centroid(vectorsOf(a));
-  const cb = centroid(vectorsOf(b));
+  const va = vectorsOf(a);
+  const vb = vectorsOf(b);
+  const ca = centroid(va);
+  const cb = centroid(vb);
   if (!ca || !cb) return false;
   const s = stats.stats('photo', 'photo');
-  return (dot(ca, cb) - s.mean) / Math.max(s.std, 1e-4) >= JOIN_MEANING_Z;
+  const between = dot(ca, cb);
+  // Much alike for this space, or as alike as each side is to itself (the test that holds in a small library).
+  return (between - s.mean) / Math.max(s.std, 1e-4) >= JOIN_MEANING_Z || between >= Math.min(cohesion(va, ca), cohesion(vb, cb)) - COHESION_MARGIN;
 }
 
 /** The window of time an item to attach speaks for. */

@@ -117,7 +117,10 @@ export function reasonsOf(e: LinkEvidence, dayOnly: boolean, verdict: LinkVerdic
   const parts: { text: string; strength: number }[] = [];
   if (verdict === 'confirmed') parts.push({ text: 'you linked these', strength: 2 });
   const t = timeStrength(e, dayOnly);
-  if (t > 0 && e.gapMs !== null) parts.push({ text: e.sameDay ? 'same day' : formatGap(e.gapMs), strength: WEIGHTS.time * t });
+  if (t > 0 && e.gapMs !== null) {
+    const close = !dayOnly && e.gapMs <= 3 * HOUR; // within hours says more than "same day"
+    parts.push({ text: close || !e.sameDay ? formatGap(e.gapMs) : 'same day', strength: WEIGHTS.time * t });
+  }
   const m = e.meaning ?? 0;
   if (m > 0) parts.push({ text: m >= 0.6 ? 'very similar' : 'similar', strength: WEIGHTS.meaning * m });
   const p = placeStrength(e);
