@@ -71,3 +71,24 @@ export function mergeAnswers(answers: readonly SearchResponse[]): { hits: Hit[];
     warnings: [...new Set(answers.flatMap((a) => a.query.warnings))],
   };
 }
+
+/** What the timeline lists: the filters of a search with no words (`kind:photo after:2024-06`, the toggles). */
+export interface TimelineFilter {
+  readonly query: string; // filters only, in the query language ('' for everything)
+  readonly kinds: readonly ItemKind[];
+}
+
+/**
+ * The timeline's filter for what the search bar holds, or null when words are typed (then it is a search). A query
+ * of filters alone is listed by time, newest first, not ranked: nothing was asked of meaning. [Note: ui-timeline]
+ */
+export function timelineFilter(filters: Filters): TimelineFilter | null {
+  const query = queryText(filters);
+  if (parseQuery(query).text) return null;
+  return { query, kinds: [...filters.kinds] };
+}
+
+/** Whether a timeline filter narrows anything (else it is the whole library, the start page). */
+export function narrows(filter: TimelineFilter): boolean {
+  return filter.query.trim() !== '' || filter.kinds.length > 0;
+}

@@ -1,4 +1,5 @@
 // How numbers, times and places read on screen. Pure; dates follow the person's locale where it matters.
+import type { TimeSource } from '../../shared/types.js';
 
 /** A position in a recording: m:ss, or h:mm:ss from an hour on. */
 export function clock(ms: number): string {
@@ -87,4 +88,92 @@ export function folderOf(relPath: string): string {
 export function baseName(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   return parts[parts.length - 1] ?? path;
+}
+
+/** When an item was taken or written, for a person, and whether that is only a guess (the file's modification time). */
+export interface ItemWhen {
+  readonly text: string;
+  readonly approximate: boolean;
+  /** Where the date comes from, for a tooltip. */
+  readonly source: string;
+}
+
+const SOURCE_WORDS: Readonly<Record<TimeSource, string>> = {
+  exif: 'the camera (EXIF)',
+  frontmatter: 'the note’s front matter',
+  filename: 'the file’s name',
+  tags: 'the recording’s tags',
+  mtime: 'the file’s modification time: the file names no date',
+};
+
+/**
+ * An item's date as every view shows it: the day (and the time when it is known) of a photo, note or recording;
+ * an mtime date is marked "≈" (cards) or "modified …" (`long`), since it says when the file last changed, not
+ * when it was written. [Note: item-times]
+ */
+export function itemWhen(
+  item: { readonly takenAt: number | null; readonly mtime: number; readonly timeSource?: TimeSource | null; readonly timeDay?: boolean },
+  options: { readonly withTime?: boolean; readonly long?: boolean; readonly locale?: string } = {},
+): ItemWhen {
+  const { withTime = false, long = false, locale } = options;
+  if (item.takenAt === null) {
+    const text = fileDate(item.mtime, locale);
+    return { text: long ? `modified ${text}` : `≈ ${text}`, approximate: true, source: SOURCE_WORDS.mtime };
+  }
+  const approximate = item.timeSource === 'mtime';
+  // A guessed date says only the day: the time a file was saved is not when it was written.
+  const time = withTime && !item.timeDay && !approximate;
+  const format: Intl.DateTimeFormatOptions = { timeZone: 'UTC', year: 'numeric', month: long ? 'long' : 'short', day: 'numeric' };
+  if (time) Object.assign(format, { hour: 'numeric', minute: '2-digit' });
+  const text = new Intl.DateTimeFormat(locale, format).format(new Date(item.takenAt));
+  if (approximate) return { text: long ? `modified ${text}` : `≈ ${text}`, approximate, source: SOURCE_WORDS.mtime };
+  return { text, approximate, source: item.timeSource ? SOURCE_WORDS[item.timeSource] : 'the file' };
+}
+
+/** The YYYY-MM month (UTC wall clock, as times are written) and YYYY-MM-DD day of a time. */
+export function monthKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+export function dayKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** "2024-06" → "June 2024". */
+export function monthLabel(month: string, locale?: string, style: 'long' | 'short' = 'long'): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const d = new Date(0);
+  d.setUTCFullYear(y, m - 1, 1);
+  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: style, year: 'numeric' }).format(d);
+}
+
+/** "2024-06-11" → "Tue 11 Jun" (the year when it is not `year`). */
+export function dayLabel(day: string, locale?: string, year?: number): string {
+  const [y, m, dd] = day.split('-').map(Number) as [number, number, number];
+  const d = new Date(0);
+  d.setUTCFullYear(y, m - 1, dd);
+  const options: Intl.DateTimeFormatOptions = { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' };
+  if (year !== undefined && year !== y) options.year = 'numeric';
+  return new Intl.DateTimeFormat(locale, options).format(d);
+}
+
+/** A collection's dates: "11 Jun 2024", "11 – 14 Jun 2024", "30 May – 2 Jun 2024", "28 Dec 2023 – 3 Jan 2024". */
+export function dateSpan(start: number, end: number, locale?: string): string {
+  const a = new Date(Math.min(start, end));
+  const b = new Date(Math.max(start, end));
+  const fmt = (d: Date, o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...o }).format(d);
+  const full: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+  if (dayKey(a.getTime()) === dayKey(b.getTime())) return fmt(a, full);
+  const formatter = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...full });
+  // formatRange says "11–14 Jun 2024" the way the locale does; older engines lack it.
+  if (typeof formatter.formatRange === 'function') return formatter.formatRange(a, b);
+  return `${fmt(a, a.getUTCFullYear() === b.getUTCFullYear() ? { day: 'numeric', month: 'short' } : full)} – ${fmt(b, full)}`;
+}
+
+/** "12 photos · 1 note · 2 recordings", leaving out the kinds there are none of. */
+export function kindCounts(counts: { readonly photo: number; readonly note: number; readonly audio: number }, locale?: string): string {
+  const parts: string[] = [];
+  if (counts.photo) parts.push(plural(counts.photo, 'photo', 'photos', locale));
+  if (counts.note) parts.push(plural(counts.note, 'note', 'notes', locale));
+  if (counts.audio) parts.push(plural(counts.audio, 'recording', 'recordings', locale));
+  return parts.join(' · ') || 'empty';
 }

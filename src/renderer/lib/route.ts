@@ -4,6 +4,8 @@
 //   #/search?q=red&kinds=photo,note&from=2024-01-01&to=2024-06-30     results (no q: the start page)
 //   #/similar/42?kinds=photo                                           "more like this" item 42
 //   #/item/42?t=83000                                                  an item (a recording at 1:23)
+//   #/collections?hidden=1                                             the collections (hidden ones too)
+//   #/collection/7                                                     one collection
 //   #/library   #/settings
 import { isItemKind, type ItemKind } from '../../shared/types.js';
 
@@ -20,6 +22,8 @@ export type Route =
   | SearchRoute
   | { readonly page: 'similar'; readonly id: number; readonly kinds: readonly ItemKind[] }
   | { readonly page: 'item'; readonly id: number; readonly t: number | null }
+  | { readonly page: 'collections'; readonly hidden: boolean }
+  | { readonly page: 'collection'; readonly id: number }
   | { readonly page: 'library' }
   | { readonly page: 'settings' };
 
@@ -57,6 +61,12 @@ export function parseRoute(hash: string): Route {
       return { page: 'library' };
     case 'settings':
       return { page: 'settings' };
+    case 'collections':
+      return { page: 'collections', hidden: params.get('hidden') === '1' };
+    case 'collection': {
+      const id = idOf(parts[1]);
+      return id === null ? { page: 'collections', hidden: false } : { page: 'collection', id };
+    }
     case 'item': {
       const id = idOf(parts[1]);
       return id === null ? HOME : { page: 'item', id, t: wholeOf(params.get('t'), 1e10) };
@@ -91,6 +101,10 @@ export function formatRoute(route: Route): string {
       return '#/library';
     case 'settings':
       return '#/settings';
+    case 'collections':
+      return route.hidden ? '#/collections?hidden=1' : '#/collections';
+    case 'collection':
+      return `#/collection/${route.id}`;
     case 'item':
       if (route.t !== null) params.set('t', String(route.t));
       return withParams(`#/item/${route.id}`, params);

@@ -15,6 +15,8 @@ export const app = $state({
   failure: null as { readonly code: string; readonly message: string } | null,
   /** Bumped on every itemsChanged event, so views showing results can refresh. */
   itemsVersion: 0,
+  /** Bumped on every collectionsChanged event (a run made or changed some, or a person edited one). */
+  collectionsVersion: 0,
   /** The last indexing run that finished while the app was open, so it can say "done" rather than vanish. */
   lastRun: null as { readonly done: number; readonly total: number; readonly failed: number; readonly at: number } | null,
 });
@@ -45,11 +47,17 @@ const refreshSoon = debounce(() => void refreshStatus(), 400);
 
 export function start(c: Connection): void {
   connection = c;
+  // The files of a run, as its scanning and embedding phases counted them: the phases after (text reading,
+  // transcription, linking) count other work, which "done, N of N files" is not about.
+  let files: IndexProgress | null = null;
   c.api.on('progress', (p) => {
     const before = app.progress;
     app.progress = p;
+    if (p.phase === 'scanning' || p.phase === 'embedding') files = p;
     if (before && before.phase !== 'idle' && p.phase === 'idle') {
-      app.lastRun = { done: Math.max(p.done, before.done), total: Math.max(p.total, before.total), failed: Math.max(p.failed, before.failed), at: Date.now() };
+      if (files) app.lastRun = { done: files.done, total: files.total, failed: files.failed, at: Date.now() };
+      else if (before.phase !== 'linking') app.lastRun = { done: Math.max(p.done, before.done), total: Math.max(p.total, before.total), failed: Math.max(p.failed, before.failed), at: Date.now() };
+      files = null;
       void refreshStatus();
     }
   });
@@ -60,6 +68,9 @@ export function start(c: Connection): void {
   c.api.on('rootsChanged', (roots: readonly Root[]) => {
     if (app.status) app.status = { ...app.status, roots };
     refreshSoon();
+  });
+  c.api.on('collectionsChanged', () => {
+    app.collectionsVersion++;
   });
   c.api.on('modelProgress', (p) => {
     app.modelProgress = p;

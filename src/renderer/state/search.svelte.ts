@@ -4,7 +4,7 @@
 import type { SearchRequest } from '../../shared/api.js';
 import type { Hit, ItemKind } from '../../shared/types.js';
 import { laneRequests, mergeAnswers, searchRequest, type Filters } from '../lib/filters.js';
-import type { SearchRoute } from '../lib/route.js';
+import type { Route, SearchRoute } from '../lib/route.js';
 import { debounce, latestOnly } from '../lib/timing.js';
 import { conn } from './app.svelte.js';
 import { go, router } from './router.svelte.js';
@@ -84,13 +84,18 @@ async function run(quiet = false): Promise<void> {
 }
 
 
+/** The route on screen when the search field last changed. */
+let typedOn: Route | null = null;
+
 const typed = debounce(() => {
-  go(routeOf(search.filters), { replace: router.route.page === 'search' });
+  // Typing shows the results; but a page opened since the last key (a link clicked within the pause) stays.
+  if (router.route === typedOn || router.route.page === 'search') go(routeOf(search.filters), { replace: router.route.page === 'search' });
   void run();
 }, TYPING_MS);
 
 /** The search field changed. */
 export function setQuery(q: string): void {
+  typedOn = router.route;
   search.filters = { ...search.filters, q };
   search.limit = FIRST_LIMIT;
   typed();
