@@ -3,53 +3,18 @@
 // viewport: its first page starts at the month (`from`: its end), the next ones follow with the page's `cursor`, so
 // a jump of the scrubber to 2019 asks for 2019 only. Kept while an item is open, so "back" returns to the same
 // place. [Note: ui-timeline]
-import type { ItemSummary, TimelineMonth } from '../../shared/types.js';
 import type { TimelineFilter } from '../lib/filters.js';
 import { monthKey } from '../lib/format.js';
+import { absorb, fresh, keyOf, type MonthState } from '../lib/months.js';
 import { conn } from './app.svelte.js';
+
+export type { MonthState } from '../lib/months.js';
 
 /** The first page (newest items, with the months); later pages hold at most the contract's limit. */
 export const FIRST_PAGE = 120;
 export const PAGE = 1000;
 /** Months asked for at once. */
 const PARALLEL = 3;
-
-export interface MonthState {
-  readonly month: string; // YYYY-MM
-  readonly count: number;
-  readonly start: number;
-  readonly end: number;
-  readonly items: readonly ItemSummary[]; // newest first
-  readonly next: string | null; // cursor after the last item loaded, when some are loaded and more remain
-  readonly complete: boolean;
-  readonly loading: boolean;
-  readonly error: string | null;
-}
-
-function keyOf(filter: TimelineFilter): string {
-  return JSON.stringify([filter.query.trim(), [...filter.kinds].sort()]);
-}
-
-function fresh(m: TimelineMonth): MonthState {
-  return { month: m.month, count: m.count, start: m.start, end: m.end, items: [], next: null, complete: m.count === 0, loading: false, error: null };
-}
-
-/** A month with a page's items added: only those of its own month; complete when all are there or none remain. */
-export function absorb(month: MonthState, items: readonly ItemSummary[], next: string | null): MonthState {
-  const own: ItemSummary[] = [];
-  let past = false; // the page ran into an older month: this one has no more
-  const seen = new Set(month.items.map((i) => i.id));
-  for (const item of items) {
-    if (item.takenAt === null) continue;
-    const m = monthKey(item.takenAt);
-    if (m === month.month) {
-      if (!seen.has(item.id)) own.push(item);
-    } else if (m < month.month) past = true;
-  }
-  const all = own.length ? [...month.items, ...own] : month.items;
-  const complete = past || next === null || all.length >= month.count;
-  return { ...month, items: all, next: complete ? null : next, complete, loading: false, error: null };
-}
 
 class TimelineStore {
   /** Which filter the months are for (null: nothing asked yet). */
