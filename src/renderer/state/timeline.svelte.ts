@@ -110,6 +110,12 @@ class TimelineStore {
     this.#pump();
   }
 
+  /** A month that could not be loaded: asked again. */
+  retryMonth(key: string): void {
+    this.#set(key, (m) => ({ ...m, error: null }));
+    this.want([key]);
+  }
+
   #pump(): void {
     while (this.#inFlight < PARALLEL && this.#queue.length) {
       const key = this.#queue.shift()!;
