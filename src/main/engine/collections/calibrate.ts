@@ -2,7 +2,8 @@
 // [Note: links] A sample of items of each kind (up to SAMPLE) is compared pair by pair; most pairs in a library are
 // unrelated, but in a small library many are not (three outings: a third of all photo pairs share one), so the
 // centre is the median and the spread is taken from the lower half (median − 16th percentile, one σ of a normal
-// distribution), which related pairs above the median do not inflate. Kept in `space_stats` and made again when
+// distribution), which related pairs above the median do not inflate. The sample is a fixed hash of the ids, so the
+// same library gives the same figures. Kept in `space_stats` and made again when
 // the library has doubled or halved since.
 import { ITEM_KINDS, type ItemKind } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
@@ -56,7 +57,7 @@ export class Calibration {
       const rows = this.store.db
         .prepare<[number, string, number], { id: number; kind: ItemKind }>(
           `SELECT i.id, i.kind FROM items i JOIN item_embeddings e ON e.item_id = i.id AND e.space_id = ?
-           WHERE i.kind = ? AND i.status = 'indexed' ORDER BY random() LIMIT ?`,
+           WHERE i.kind = ? AND i.status = 'indexed' ORDER BY (i.id * 2654435761) % 4294967296 LIMIT ?`,
         )
         .all(this.spaceId, kind, SAMPLE);
       sample.set(kind, [...itemVectors(this.store, this.spaceId, rows).values()]);

@@ -44,6 +44,9 @@ function segmentsOf(store: Store): Statement<[string, number], { id: number; ite
   return stmt;
 }
 
+/** Chunks averaged for an item's vector at most. */
+export const MAX_CHUNKS = 64;
+
 const MEANING_SEGMENTS: Readonly<Record<ItemKind, string>> = { photo: 'image', note: 'text', audio: 'transcript' };
 
 /**
@@ -78,21 +81,27 @@ export function itemVectors(store: Store, spaceId: number, wanted: readonly Pick
   }
   if (rows.length === 0) return out;
   const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
-  const segs = segmentsOf(store)
-    .all(JSON.stringify(rows.map((r) => r.id)), spaceId)
-    .filter((s) => s.kind === MEANING_SEGMENTS[kindOf.get(s.item_id)!]);
-  const vectors = store.spaces.vectors(spaceId, segs.map((s) => s.id));
-  const byItem = new Map<number, Float32Array[]>();
-  for (const s of segs) {
-    const v = vectors.get(s.id);
-    if (!v) continue;
+  const byItem = new Map<number, number[]>();
+  for (const s of segmentsOf(store).all(JSON.stringify(rows.map((r) => r.id)), spaceId)) {
+    if (s.kind !== MEANING_SEGMENTS[kindOf.get(s.item_id)!]) continue;
     const list = byItem.get(s.item_id) ?? [];
-    list.push(v);
+    list.push(s.id);
     byItem.set(s.item_id, list);
   }
-  for (const [id, list] of byItem) {
-    const c = list.length === 1 ? list[0]! : centroid(list);
-    if (c && meaningful(c)) out.set(id, c);
+  // A long note's vector is the mean of at most MAX_CHUNKS evenly spaced chunks, summed as they are read: a
+  // changelog of 10,000 chunks costs what a short note does, and never holds its chunks' vectors at once.
+  for (const [id, segmentIds] of byItem) {
+    const step = Math.max(1, segmentIds.length / MAX_CHUNKS);
+    const picked: number[] = [];
+    for (let i = 0; i < segmentIds.length && picked.length < MAX_CHUNKS; i += step) picked.push(segmentIds[Math.floor(i)]!);
+    let sum: Float32Array | null = null;
+    for (const segmentId of picked) {
+      const v = store.spaces.vectors(spaceId, [segmentId]).get(segmentId);
+      if (!v) continue;
+      if (!sum) sum = picked.length === 1 ? v : new Float32Array(v.length);
+      if (sum !== v) for (let i = 0; i < sum.length; i++) sum[i]! += v[i]!;
+    }
+    if (sum && meaningful(sum)) out.set(id, picked.length === 1 ? sum : normalise(sum));
   }
   if (cache) for (const r of rows) cache.set(r.id, out.get(r.id) ?? null);
   return out;

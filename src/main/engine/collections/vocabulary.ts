@@ -35,7 +35,10 @@ export const WORDS: readonly string[] = [
   'phone', 'camera', 'guitar', 'piano', 'sports', 'games', 'christmas tree', 'presents', 'candles', 'balloons',
 ];
 
-/** The words and their vectors for a space, embedded on first need. */
+/**
+ * The words and their vectors for a space, embedded on first need — by the indexing worker (`embedTexts`), not the
+ * query worker, which `trove index` does not start (~100 MB). [Note: ocr-memory]
+ */
 export async function vocabulary(store: Store, spaceId: number, encoder: Encoder): Promise<{ words: string[]; vectors: Float32Array[] } | null> {
   if (!encoder.canEmbedTexts) return null;
   const read = () =>
@@ -45,7 +48,7 @@ export async function vocabulary(store: Store, spaceId: number, encoder: Encoder
     const have = new Set(rows.map((r) => r.word));
     const missing = WORDS.filter((w) => !have.has(w));
     const vectors: Float32Array[] = [];
-    for (let i = 0; i < missing.length; i += 32) vectors.push(...(await encoder.embedQueries(missing.slice(i, i + 32).map((w) => `a photo of ${w}`))));
+    for (let i = 0; i < missing.length; i += 32) vectors.push(...(await encoder.embedTexts(missing.slice(i, i + 32).map((w) => `a photo of ${w}`))));
     store.transaction(() => {
       const stmt = store.db.prepare('INSERT OR REPLACE INTO vocabulary (space_id, word, vector) VALUES (?, ?, ?)');
       missing.forEach((w, i) => stmt.run(spaceId, w, Buffer.from(vectors[i]!.buffer, vectors[i]!.byteOffset, vectors[i]!.byteLength)));
