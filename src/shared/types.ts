@@ -120,8 +120,13 @@ export interface LinkedItem {
 }
 
 /** One page of the timeline: items newest first, with the months of the whole (filtered) library for the scrubber. */
+/** An item in the timeline: a note or a recording comes with its opening words for its card. */
+export interface TimelineItem extends ItemSummary {
+  readonly excerpt: string | null;
+}
+
 export interface TimelinePage {
-  readonly items: readonly ItemSummary[];
+  readonly items: readonly TimelineItem[];
   /** Pass back as `cursor` for the next (older) page; null at the end. */
   readonly next: string | null;
   /** Every month that has items, newest first, with counts: only on the first page (no cursor). */

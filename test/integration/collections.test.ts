@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectionDetail } from '../../src/shared/types.js';
 import { Engine } from '../../src/main/engine/index.js';
 import { addToLake, makeEvents, type EventLibrary } from '../fixtures/make-events.js';
+import { makeTrips } from '../fixtures/make-trips.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
 
 describe('collections from a library of outings', () => {
@@ -143,6 +144,8 @@ describe('collections from a library of outings', () => {
     const next = await engine.timeline({ limit: 5, cursor: page.next! });
     expect(next.items[0]!.takenAt!).toBeLessThanOrEqual(page.items[4]!.takenAt!);
     expect(new Set([...page.items, ...next.items].map((i) => i.id)).size).toBe(10);
+    const notes = (await engine.timeline({ query: 'kind:note', limit: 10 })).items;
+    expect(notes.find((n) => n.relPath === 'notes/orchard.md')?.excerpt).toMatch(/^Red apples/); // its title left out
     const may = page.months!.find((m) => m.month === '2024-05')!;
     const jumped = await engine.timeline({ from: may.end, limit: 3 });
     expect(new Date(jumped.items[0]!.takenAt!).toISOString().slice(0, 7)).toBe('2024-05');
@@ -173,6 +176,37 @@ describe('a library indexed before collections existed', () => {
       expect(summary.embedded).toEqual({ images: 0, texts: 0 });
       const { collections } = await engine.listCollections({});
       expect(collections.map((c) => c.title).sort()).toEqual(library.events.map((e) => e.noteTitle).sort());
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('collections from a library of trips drawn as scenes', () => {
+  const tmp = tempDir('collections-trips');
+  const lib = join(tmp.dir, 'library');
+  const data = join(tmp.dir, 'data');
+  afterAll(() => tmp.cleanup());
+
+  it('makes one collection per trip — a two-day weekend as one — with its note and memo, and leaves loose items out', async () => {
+    const made = await makeTrips(lib);
+    const engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
+    try {
+      await engine.addRoot({ path: lib });
+      await engine.indexNow();
+      const { collections } = await engine.listCollections({});
+      expect(collections).toHaveLength(made.trips.length);
+      const out = new Set([...made.loose, ...made.undated]);
+      for (const trip of made.trips) {
+        const summary = collections.find((c) => c.title === trip.title);
+        expect(summary, trip.name).toBeDefined();
+        const members = new Set((await engine.getCollection({ id: summary!.id })).members.map((m) => m.item.relPath));
+        expect(members.has(trip.note.path), trip.name).toBe(true);
+        if (trip.memo) expect(members.has(trip.memo), `${trip.name} memo`).toBe(true);
+        expect(trip.paths.filter((p) => members.has(p)).length / trip.paths.length, trip.name).toBeGreaterThanOrEqual(0.8);
+        const own = new Set([trip.note.path, ...(trip.memo ? [trip.memo] : []), ...trip.paths]);
+        expect([...members].filter((p) => !own.has(p) || out.has(p)), trip.name).toEqual([]);
+      }
     } finally {
       await engine.close();
     }

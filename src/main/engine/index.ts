@@ -855,7 +855,7 @@ export class Engine implements TroveApi, TroveEvents {
   async timeline(req: Operations['timeline']['req']): Promise<TimelinePage> {
     const kinds = combineKinds(req.kinds, parseQuery(req.query ?? '').kinds);
     if (kinds !== null && kinds.length === 0) return { items: [], next: null, months: req.cursor === undefined ? [] : null, total: 0 };
-    return inTurn(() => timelinePage(this.store, req, kinds), 'query');
+    return inTurn(() => timelinePage(this.store, req, kinds, this.activeSpace()), 'query');
   }
 
   /** The space links and collections are read in: the active one (-1 before anything is indexed). */

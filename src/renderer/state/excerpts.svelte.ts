@@ -1,7 +1,8 @@
-// The opening words of notes and recordings shown as cards in the timeline, asked for only when a card is drawn
-// (`getItem`: its first text or transcript segment), a few at a time, and kept. The timeline's pages carry no
-// excerpt (collections' members do): until the contract gives one, this fills the card. [Note: ui-timeline]
+// The opening words of notes and recordings shown as cards in the timeline. The engine sends them with each
+// timeline page (`TimelineItem.excerpt`), and `remember` keeps them; a card drawn for an item no page brought asks
+// `getItem` (its first text or transcript segment), a few at a time. [Note: ui-timeline]
 import { SvelteMap } from 'svelte/reactivity';
+import type { TimelineItem } from '../../shared/types.js';
 import { conn } from './app.svelte.js';
 
 const PARALLEL = 3;
@@ -44,4 +45,14 @@ export function excerpt(id: number): string | null {
     queueMicrotask(pump);
   }
   return null;
+}
+
+/** Keeps the excerpts a timeline page brought. */
+export function remember(items: readonly TimelineItem[]): void {
+  for (const item of items) {
+    if (item.kind === 'photo') continue;
+    if (texts.size > KEEP) texts.delete(texts.keys().next().value!);
+    texts.set(item.id, item.excerpt);
+    asked.add(item.id);
+  }
 }

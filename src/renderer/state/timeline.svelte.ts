@@ -7,6 +7,7 @@ import type { TimelineFilter } from '../lib/filters.js';
 import { monthKey } from '../lib/format.js';
 import { absorb, fresh, keyOf, type MonthState } from '../lib/months.js';
 import { conn } from './app.svelte.js';
+import { remember } from './excerpts.svelte.js';
 
 export type { MonthState } from '../lib/months.js';
 
@@ -74,6 +75,7 @@ class TimelineStore {
     try {
       const page = await conn().api.timeline({ ...this.#request(), limit: FIRST_PAGE });
       if (generation !== this.#generation) return;
+      remember(page.items);
       const before = new Map(this.months.map((m) => [m.month, m]));
       let months: MonthState[] = (page.months ?? []).map((m) => {
         const old = before.get(m.month);
@@ -137,6 +139,7 @@ class TimelineStore {
       const req = m.next ? { ...this.#request(), cursor: m.next, limit } : { ...this.#request(), from: m.end, limit };
       const page = await conn().api.timeline(req);
       if (generation !== this.#generation) return;
+      remember(page.items);
       this.#set(key, (x) => absorb(x, page.items, page.next));
     } catch (error) {
       if (generation !== this.#generation) return;

@@ -104,6 +104,16 @@ describe('findEvents', () => {
     expect(events.map(memberIds)).toEqual([ids([...morning, ...later])]);
   });
 
+  it('joins the days of a trip across a night, but never chains alike days past a few', () => {
+    const sat = burst(T0, 6, 0, 10 * MIN);
+    const sun = burst(T0 + 22 * HOUR, 6, 0, 10 * MIN);
+    expect(findEvents([...sat, ...sun], stats).map(memberIds)).toEqual([ids([...sat, ...sun])]);
+    const days = Array.from({ length: 8 }, (_, d) => burst(T0 + d * 22 * HOUR, 4, 0, 10 * MIN));
+    const events = findEvents(days.flat(), stats);
+    expect(events.length).toBeGreaterThan(1);
+    for (const e of events) expect(e.end - e.start).toBeLessThanOrEqual(4 * DAY);
+  });
+
   it('splits by place: the same afternoon in two towns', () => {
     const a = burst(T0, 5, 0).map((p) => ({ ...p, lat: 47.37, lon: 8.54 }));
     const b = burst(T0 + 3 * HOUR, 5, 0).map((p) => ({ ...p, lat: 46.2, lon: 6.14 }));

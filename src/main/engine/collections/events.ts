@@ -28,6 +28,9 @@ export const PLACE_SPLIT_M = 30_000;
 /** Join: neighbours at most this far apart in time, and at the same place (GPS) or alike (z-score). */
 export const JOIN_GAP = 12 * HOUR;
 export const JOIN_PLACE_M = 2_000;
+/** Trips: days joined across nights (gaps up to MAX_GAP) at one place (GPS within this) or alike, at most this long. */
+export const TRIP_PLACE_M = 30_000;
+export const MAX_TRIP_SPAN = 4 * DAY;
 export const JOIN_MEANING_Z = 3;
 /** Split by meaning: the two sides of a pause are this close to unrelated (z-score of their centroids). */
 export const SPLIT_MEANING_Z = 1;
@@ -39,6 +42,8 @@ export const SPLIT_MEANING_Z = 1;
 export const COHESION_MARGIN = 0.05;
 /** Attach: how far before and after an event an item with a time of day still belongs to it. */
 export const ATTACH_MARGIN = 6 * HOUR;
+/** A neighbouring event takes an item away only when it fits better by this many σ of the pair's calibration. */
+export const NEIGHBOUR_MARGIN = 0.5;
 export const MIN_PHOTOS = 3;
 
 export interface EventItem {
@@ -151,10 +156,13 @@ function cohesion(vectors: readonly Float32Array[], c: Float32Array): number {
 
 function joinable(a: EventItem[], b: EventItem[], stats: Stats): boolean {
   const gap = b[0]!.t - a[a.length - 1]!.t;
-  if (gap > JOIN_GAP) return false;
+  // Across a night (up to MAX_GAP), only what is clearly one trip joins, and a trip so made stays within
+  // MAX_TRIP_SPAN: days of everyday photos that look alike must not chain into a month.
+  const overnight = gap > JOIN_GAP;
+  if (overnight && (gap > MAX_GAP || b[b.length - 1]!.t - a[0]!.t > MAX_TRIP_SPAN)) return false;
   const pa = gpsCentre(a);
   const pb = gpsCentre(b);
-  if (pa && pb) return distanceM(pa.lat, pa.lon, pb.lat, pb.lon) <= JOIN_PLACE_M;
+  if (pa && pb) return distanceM(pa.lat, pa.lon, pb.lat, pb.lon) <= (overnight ? TRIP_PLACE_M : JOIN_PLACE_M);
   const va = vectorsOf(a);
   const vb = vectorsOf(b);
   const ca = centroid(va);
@@ -162,8 +170,11 @@ function joinable(a: EventItem[], b: EventItem[], stats: Stats): boolean {
   if (!ca || !cb) return false;
   const s = stats.stats('photo', 'photo');
   const between = dot(ca, cb);
-  // Much alike for this space, or as alike as each side is to itself (the test that holds in a small library).
-  return (between - s.mean) / Math.max(s.std, 1e-4) >= JOIN_MEANING_Z || between >= Math.min(cohesion(va, ca), cohesion(vb, cb)) - COHESION_MARGIN;
+  // Much alike for this space, or (the same day) as alike as each side is to itself (the test that holds in a
+  // small library, where calibration is loose).
+  const z = (between - s.mean) / Math.max(s.std, 1e-4);
+  if (overnight) return z >= JOIN_MEANING_Z && between >= Math.min(cohesion(va, ca), cohesion(vb, cb)) - COHESION_MARGIN;
+  return z >= JOIN_MEANING_Z || between >= Math.min(cohesion(va, ca), cohesion(vb, cb)) - COHESION_MARGIN;
 }
 
 /** The window of time an item to attach speaks for. */
@@ -194,11 +205,12 @@ function attach(x: EventItem, groups: readonly Group[], stats: Stats, centroids:
   const fits = inside.map((i) => ({ i, f: fit(x, groups[i]!, centroids) }));
   if (fits.every((f) => f.f === null)) return !x.guessed && inside.length === 1 ? groups[inside[0]!]! : null;
   const best = fits.filter((f) => f.f !== null).sort((a, b) => b.f! - a.f!)[0]!;
+  const s = stats.stats(x.kind, 'photo');
   for (const n of neighbours) {
     const f = fit(x, groups[n]!, centroids);
-    if (f !== null && f > best.f!) return null; // it speaks of another event
+    // It speaks of another event — clearly: two days of one trip fit about alike, and noise must not decide.
+    if (f !== null && f > best.f! + NEIGHBOUR_MARGIN * s.std) return null;
   }
-  const s = stats.stats(x.kind, 'photo');
   const z = (best.f! - s.mean) / Math.max(s.std, 1e-4);
   if (x.guessed ? meaningStrength(best.f!, s) < 0.5 : z < 0) return null;
   return groups[best.i]!;

@@ -7,6 +7,7 @@ import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { toSummary, type ItemRow } from '../store/items.js';
 import { inTurn } from '../turns.js';
+import { excerpt } from '../search/browse.js';
 import { CollectionBuilder } from './build.js';
 import { Calibration } from './calibrate.js';
 import { evidenceOf, linkInfo } from './evidence.js';
@@ -17,7 +18,6 @@ import { vocabulary } from './vocabulary.js';
 
 /** Items whose links are computed between two writes. */
 const LINK_BATCH = 32;
-const EXCERPT_CHARS = 280;
 
 export interface FollowHooks {
   /** Runs a write, waiting for room on a full disk (the engine's untilRoom). */
@@ -122,21 +122,8 @@ export class Collections {
     const members = this.repo.members(id);
     const roles = new Map(members.map((m) => [m.item_id, m.role]));
     const rows = this.store.items.many(members.map((m) => m.item_id)).sort((a, b) => (a.taken_at ?? a.mtime) - (b.taken_at ?? b.mtime) || a.id - b.id);
-    const out: CollectionMember[] = rows.map((r) => ({ item: toSummary(r), role: roles.get(r.id)!, excerpt: r.kind === 'photo' ? null : this.excerpt(r, spaceId) }));
+    const out: CollectionMember[] = rows.map((r) => ({ item: toSummary(r), role: roles.get(r.id)!, excerpt: r.kind === 'photo' ? null : excerpt(this.store, r, spaceId) }));
     return { ...this.summary(row), members: out };
-  }
-
-  private excerpt(row: ItemRow, spaceId: number): string | null {
-    const text = this.store.segments
-      .forItem(row.id, spaceId)
-      .filter((s) => s.text)
-      .slice(0, 3)
-      .map((s) => s.text!)
-      .join(' ')
-      .replace(/\s+/g, ' ')
-      .trim();
-    if (!text) return null;
-    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS - 1).replace(/\s+\S*$/, '')}…` : text;
   }
 
   of(itemId: number): CollectionSummary[] {

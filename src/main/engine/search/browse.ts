@@ -3,6 +3,7 @@
 import type { RequestOf } from '../../../shared/api.js';
 import { parseQuery, type ParsedQuery } from '../../../shared/query.js';
 import type { Hit, ItemKind, TimelinePage } from '../../../shared/types.js';
+import type { ItemRow } from '../store/items.js';
 import type { Store } from '../store/index.js';
 import { toSummary } from '../store/items.js';
 import type { TimeFilter } from '../store/timeline.js';
@@ -20,7 +21,7 @@ export function timeFilter(query: ParsedQuery, kinds: readonly ItemKind[] | null
 }
 
 /** One page of the timeline; the months of the whole filtered library come with the first. */
-export function timelinePage(store: Store, req: RequestOf<'timeline'>, kinds: readonly ItemKind[] | null): TimelinePage {
+export function timelinePage(store: Store, req: RequestOf<'timeline'>, kinds: readonly ItemKind[] | null, spaceId = -1): TimelinePage {
   const query = parseQuery(req.query ?? '');
   const filter = timeFilter(query, kinds);
   const limit = req.limit ?? DEFAULT_PAGE;
@@ -30,7 +31,7 @@ export function timelinePage(store: Store, req: RequestOf<'timeline'>, kinds: re
   const last = page[page.length - 1];
   const first = req.cursor === undefined;
   return {
-    items: page.map(toSummary),
+    items: page.map((row) => ({ ...toSummary(row), excerpt: row.kind === 'photo' ? null : excerpt(store, row, spaceId) })),
     next: more && last ? `${last.taken_at}:${last.id}` : null,
     months: first ? store.timeline.months(filter) : null,
     total: store.timeline.count(filter),
@@ -46,4 +47,24 @@ export function filterHits(store: Store, spaceId: number, query: ParsedQuery, ki
     const { itemId: _itemId, ...segment } = first;
     return [{ item: toSummary(row), score: 0, match: { segment, score: 0, lexical: false } }];
   });
+}
+
+const EXCERPT_CHARS = 280;
+
+/**
+ * The opening words of a note or a recording for its card: its first chunks, without the title it opens with
+ * (the card shows that already), cut at a word.
+ */
+export function excerpt(store: Store, row: Pick<ItemRow, 'id' | 'title'>, spaceId: number): string | null {
+  let text = store.segments
+    .forItem(row.id, spaceId)
+    .filter((s) => s.text && s.kind !== 'ocr')
+    .slice(0, 3)
+    .map((s) => s.text!)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (row.title && text.startsWith(row.title)) text = text.slice(row.title.length).trim();
+  if (!text) return null;
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS - 1).replace(/\s+\S*$/, '')}…` : text;
 }
