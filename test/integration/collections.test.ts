@@ -212,3 +212,48 @@ describe('collections from a library of trips drawn as scenes', () => {
     }
   });
 });
+
+describe('building collections is resumable', () => {
+  const tmp = tempDir('collections-resume');
+  const lib = join(tmp.dir, 'library');
+  afterAll(() => tmp.cleanup());
+
+  it('a build stopped after any step and started again ends where an uninterrupted one does', async () => {
+    await makeEvents(lib);
+    const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK, ocr: false });
+    try {
+      await engine.addRoot({ path: lib });
+      await engine.indexNow();
+      const snapshot = () =>
+        engine.store.db.prepare(`SELECT c.title, group_concat(m.item_id) AS members FROM collections c JOIN collection_members m ON m.collection_id = c.id
+          WHERE c.state = 'live' GROUP BY c.id ORDER BY c.start`).all();
+      const links = () => engine.store.db.prepare('SELECT a, b, score FROM links ORDER BY a, b').all();
+      const whole = { collections: snapshot(), links: links() };
+      expect(whole.collections).toHaveLength(3);
+      const requeue = () =>
+        engine.store.db.exec(`DELETE FROM collections; DELETE FROM links;
+          INSERT INTO link_queue (item_id) SELECT id FROM items WHERE status = 'indexed';
+          INSERT INTO collection_dirty (at) SELECT DISTINCT taken_at FROM items WHERE status = 'indexed' AND taken_at IS NOT NULL;`);
+      for (const stopAfter of [1, 2, 4]) {
+        requeue();
+        // Each write is one step (a window of collections, a batch of links) in its own transaction.
+        let writes = 0;
+        const hooks = {
+          write: async <T>(fn: () => T) => (writes++, fn()),
+          stopped: () => writes >= stopAfter,
+          progress: () => undefined,
+          collectionsChanged: () => undefined,
+        };
+        const spaceId = engine.store.spaces.active()!.id;
+        await engine.collections.follow(null, spaceId, hooks);
+        expect(engine.collections.pending(), `stopped after ${stopAfter}`).toBeGreaterThan(0);
+        await engine.collections.follow(null, spaceId, { ...hooks, stopped: () => false });
+        expect(engine.collections.pending()).toBe(0);
+        expect(snapshot().map((c) => ({ ...(c as object), title: undefined }))).toEqual(whole.collections.map((c) => ({ ...(c as object), title: undefined })));
+        expect(links()).toEqual(whole.links);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
