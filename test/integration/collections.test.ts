@@ -8,7 +8,7 @@ import type { CollectionDetail } from '../../src/shared/types.js';
 import { Engine } from '../../src/main/engine/index.js';
 import { addToLake, makeEvents, type EventLibrary } from '../fixtures/make-events.js';
 import { makeTrips } from '../fixtures/make-trips.js';
-import { COLOURS_PACK, tempDir } from '../helpers.js';
+import { COLOURS_PACK, eventually, tempDir } from '../helpers.js';
 
 describe('collections from a library of outings', () => {
   const tmp = tempDir('collections');
@@ -252,6 +252,10 @@ describe('building collections is resumable', () => {
         expect(snapshot().map((c) => ({ ...(c as object), title: undefined }))).toEqual(whole.collections.map((c) => ({ ...(c as object), title: undefined })));
         expect(links()).toEqual(whole.links);
       }
+      // A folder removed takes its collections with it at once, not at the next run.
+      await engine.removeRoot({ id: engine.store.roots.list()[0]!.id });
+      await eventually(async () => (await engine.listCollections({ includeHidden: true })).total === 0, 'the collections of a removed folder to go');
+      expect(engine.store.db.prepare('SELECT count(*) FROM collection_members').pluck().get()).toBe(0);
     } finally {
       await engine.close();
     }

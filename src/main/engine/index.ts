@@ -513,6 +513,8 @@ export class Engine implements TroveApi, TroveEvents {
     this.store.transaction(() => this.store.roots.remove(root.id));
     this.spaceInfos.clear();
     this.emit('rootsChanged', this.store.roots.list());
+    // Its items are gone: the collections they were in are made again now, not at the next run. [Note: collections]
+    this.indexing = this.indexing.then(() => this.followAlone()).catch((error: unknown) => log.warn('collections not updated', { error: String(error) }));
     return { removedItems: root.items };
   }
 
@@ -637,11 +639,19 @@ export class Engine implements TroveApi, TroveEvents {
     return run;
   }
 
+  /** The work after embedding on its own (after a folder was removed), with the encoder if it is loaded. */
+  private async followAlone(): Promise<void> {
+    const space = this.store.spaces.active();
+    if (!space || this.closing || this.collections.pending() === 0) return;
+    const encoder = this.encoderPromise ? await this.encoderPromise.catch(() => null) : null;
+    await this.follow(encoder, space.id);
+  }
+
   /**
    * The work that follows embedding, from the persistent queue: links, then collections. [Note: collections]
    * It runs in the active space (the one that answers), so links and collections speak of what search finds.
    */
-  private async follow(encoder: Encoder, spaceId: number): Promise<void> {
+  private async follow(encoder: Encoder | null, spaceId: number): Promise<void> {
     const active = this.store.spaces.active()?.id ?? spaceId;
     if (this.collections.pending() === 0) return;
     this.progress.start('linking', this.collections.pending());

@@ -53,7 +53,7 @@ export class Collections {
     let done = 0;
     hooks.progress(done, total);
     // Collections first: they read vectors, not links, and are what a person browses.
-    const vocab = encoder ? await vocabulary(this.store, spaceId, encoder).catch(() => null) : null;
+    const vocab = await vocabulary(this.store, spaceId, encoder).catch(() => null);
     const cache = new VectorCache();
     const builder = new CollectionBuilder(this.store, spaceId, calibration, vocab, cache);
     for (;;) {

@@ -39,12 +39,13 @@ export const WORDS: readonly string[] = [
  * The words and their vectors for a space, embedded on first need — by the indexing worker (`embedTexts`), not the
  * query worker, which `trove index` does not start (~100 MB). [Note: ocr-memory]
  */
-export async function vocabulary(store: Store, spaceId: number, encoder: Encoder): Promise<{ words: string[]; vectors: Float32Array[] } | null> {
-  if (!encoder.canEmbedTexts) return null;
+export async function vocabulary(store: Store, spaceId: number, encoder: Encoder | null): Promise<{ words: string[]; vectors: Float32Array[] } | null> {
+  if (encoder && !encoder.canEmbedTexts) return null;
   const read = () =>
     store.db.prepare<[number], { word: string; vector: Buffer }>('SELECT word, vector FROM vocabulary WHERE space_id = ? ORDER BY word').all(spaceId);
   let rows = read();
   if (rows.length < WORDS.length) {
+    if (!encoder) return rows.length ? unpack(rows) : null; // no encoder at hand: the words embedded so far
     const have = new Set(rows.map((r) => r.word));
     const missing = WORDS.filter((w) => !have.has(w));
     const vectors: Float32Array[] = [];
@@ -55,6 +56,10 @@ export async function vocabulary(store: Store, spaceId: number, encoder: Encoder
     });
     rows = read();
   }
+  return unpack(rows);
+}
+
+function unpack(rows: readonly { word: string; vector: Buffer }[]): { words: string[]; vectors: Float32Array[] } {
   return {
     words: rows.map((r) => r.word),
     vectors: rows.map((r) => new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength))),
