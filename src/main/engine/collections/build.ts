@@ -115,8 +115,14 @@ export class CollectionBuilder {
         grew = true;
       }
       for (const c of this.repo.overlapping(from, to, 'live')) {
-        if (c.start < from) (from = c.start - 1), (grew = true);
-        if (c.end > to) (to = c.end + 1), (grew = true);
+        if (c.start < from) {
+          from = c.start - 1;
+          grew = true;
+        }
+        if (c.end > to) {
+          to = c.end + 1;
+          grew = true;
+        }
       }
     }
     const budget = Math.max(0, WINDOW_ITEMS - this.countBetween(from, to));
@@ -238,7 +244,10 @@ export class CollectionBuilder {
       start = Math.min(start, x.t);
       end = Math.max(end, x.t);
     }
-    if (!Number.isFinite(start)) (start = row?.start ?? 0), (end = row?.end ?? 0);
+    if (!Number.isFinite(start)) {
+      start = row?.start ?? 0;
+      end = row?.end ?? 0;
+    }
     const photos = items.filter((x) => x.kind === 'photo' && x.vector);
     const c = centroid(photos.map((p) => p.vector!));
     let coverId: number | null = items.find((x) => x.kind === 'photo')?.id ?? null;
@@ -246,7 +255,10 @@ export class CollectionBuilder {
       let best = -Infinity;
       for (const p of photos) {
         const s = dot(p.vector!, c);
-        if (s > best) (best = s), (coverId = p.id);
+        if (s > best) {
+          best = s;
+          coverId = p.id;
+        }
       }
     }
     const { title, source } = this.title(items, c ?? centroid(items.flatMap((x) => (x.vector ? [x.vector] : []))), titles, start, end, row);

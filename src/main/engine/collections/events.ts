@@ -235,7 +235,10 @@ function writingDays(left: readonly EventItem[], stats: Stats): EventItem[][] {
         for (let j = i + 1; j < pool.length; j++) {
           const s = stats.stats(pool[i]!.kind, pool[j]!.kind);
           const z = (dot(pool[i]!.vector!, pool[j]!.vector!) - s.mean) / Math.max(s.std, 1e-4);
-          if (z > bestZ) (bestZ = z), (bestPair = [i, j]);
+          if (z > bestZ) {
+            bestZ = z;
+            bestPair = [i, j];
+          }
         }
       }
       if (!bestPair || bestZ < MEANING_Z_FLOOR) break;
