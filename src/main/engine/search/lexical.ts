@@ -7,6 +7,7 @@
 import type { ParsedQuery } from '../../../shared/query.js';
 import type { ItemKind } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
+import { itemFilterClauses } from '../store/timeline.js';
 import type { ScoredSegment } from './hits.js';
 
 export const RRF_K = 60;
@@ -50,20 +51,8 @@ export function lexicalSearch(store: Store, fts: string, filter: LexicalFilter, 
 }
 
 function ranked(store: Store, table: 'segments_fts' | 'ocr_fts', fts: string, filter: LexicalFilter, limit: number): LexicalHit[] {
-  const clauses = [`${table} MATCH ?`, `i.status = 'indexed'`, '(s.space_id IS NULL OR s.space_id = ?)'];
   const params: unknown[] = [fts, filter.spaceId];
-  if (filter.kinds) {
-    clauses.push(`i.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
-    params.push(...filter.kinds);
-  }
-  if (filter.after !== null) {
-    clauses.push('i.taken_at >= ?');
-    params.push(filter.after);
-  }
-  if (filter.before !== null) {
-    clauses.push('i.taken_at < ?');
-    params.push(filter.before);
-  }
+  const clauses = [`${table} MATCH ?`, `i.status = 'indexed'`, '(s.space_id IS NULL OR s.space_id = ?)', ...itemFilterClauses(filter, params)];
   params.push(limit);
   const sql = `SELECT s.id AS segmentId, s.item_id AS itemId FROM ${table}
                JOIN segments s ON s.id = ${table}.rowid JOIN items i ON i.id = s.item_id

@@ -19,8 +19,9 @@ export interface PagePosition {
   readonly from: number | null;
 }
 
-function where(filter: TimeFilter, params: unknown[]): string {
-  const clauses = [`i.status = 'indexed'`, 'i.taken_at IS NOT NULL'];
+/** SQL clauses on `items i` for kinds and a date range, their values pushed onto `params` (search uses them too). */
+export function itemFilterClauses(filter: TimeFilter, params: unknown[]): string[] {
+  const clauses: string[] = [];
   if (filter.kinds) {
     clauses.push(`i.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
     params.push(...filter.kinds);
@@ -33,7 +34,11 @@ function where(filter: TimeFilter, params: unknown[]): string {
     clauses.push('i.taken_at < ?');
     params.push(filter.before);
   }
-  return clauses.join(' AND ');
+  return clauses;
+}
+
+function where(filter: TimeFilter, params: unknown[]): string {
+  return [`i.status = 'indexed'`, 'i.taken_at IS NOT NULL', ...itemFilterClauses(filter, params)].join(' AND ');
 }
 
 export class TimelineRepo {
