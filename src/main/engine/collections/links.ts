@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
 import type { Calibration } from './calibrate.js';
 import { DAY, evidenceOf, linkScore, MIN_LINK_SCORE } from './evidence.js';
+import type { LinkEvidence } from '../../../shared/types.js';
 import { dot, folderOf, itemVectors, placed, type TimedRow, type VectorCache } from './vectors.js';
 
 export const MAX_LINKS = 24;
@@ -223,20 +224,38 @@ export function candidates(store: Store, spaceId: number, item: TimedRow, vector
   return found;
 }
 
+export interface Measured {
+  readonly evidence: LinkEvidence;
+  readonly dayOnly: boolean; // either is dated only by day (how time evidence is read)
+}
+
+/**
+ * The evidence between an item and others, measured now: their item vectors' cosine read against this space's
+ * calibration, time, place, folder. What links, related lists and an item's confirmed links all measure with.
+ */
+export function measure(store: Store, spaceId: number, calibration: Calibration, item: TimedRow, others: readonly TimedRow[], cache?: VectorCache): Map<number, Measured> {
+  const vectors = itemVectors(store, spaceId, [item, ...others], cache);
+  const mine = vectors.get(item.id);
+  const me = placed(item);
+  const out = new Map<number, Measured>();
+  for (const row of others) {
+    const v = vectors.get(row.id);
+    const other = placed(row);
+    out.set(row.id, {
+      evidence: evidenceOf(me, other, mine && v ? dot(mine, v) : null, calibration.stats(item.kind, row.kind)),
+      dayOnly: me.day || other.day,
+    });
+  }
+  return out;
+}
+
 /** Measures and scores an item's candidates; the links worth keeping, strongest first. */
 export function computeLinks(store: Store, spaceId: number, calibration: Calibration, item: TimedRow, texts: TextVectors, cache?: VectorCache): StoredLink[] {
   const vector = itemVectors(store, spaceId, [item], cache).get(item.id) ?? null;
-  const found = candidates(store, spaceId, item, vector, texts);
-  const vectors = itemVectors(store, spaceId, found, cache);
-  const me = placed(item);
   const links: StoredLink[] = [];
-  for (const c of found) {
-    const v = vectors.get(c.id);
-    const similarity = vector && v ? dot(vector, v) : null;
-    const other = placed(c);
-    const e = evidenceOf(me, other, similarity, calibration.stats(item.kind, c.kind));
-    const score = linkScore(e, me.day || other.day);
-    if (score >= MIN_LINK_SCORE) links.push({ other: c.id, score, ...e });
+  for (const [other, { evidence, dayOnly }] of measure(store, spaceId, calibration, item, candidates(store, spaceId, item, vector, texts), cache)) {
+    const score = linkScore(evidence, dayOnly);
+    if (score >= MIN_LINK_SCORE) links.push({ other, score, ...evidence });
   }
   return links.sort((a, b) => b.score - a.score || a.other - b.other).slice(0, MAX_LINKS);
 }

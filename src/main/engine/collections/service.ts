@@ -10,10 +10,10 @@ import { inTurn } from '../turns.js';
 import { excerpt } from '../search/browse.js';
 import { CollectionBuilder } from './build.js';
 import { Calibration } from './calibrate.js';
-import { evidenceOf, linkInfo } from './evidence.js';
-import { computeLinks, LinksRepo, TextVectors, type StoredLink } from './links.js';
+import { linkInfo } from './evidence.js';
+import { computeLinks, LinksRepo, measure, TextVectors, type StoredLink } from './links.js';
 import { CollectionsRepo, type CollectionRow } from './repo.js';
-import { dot, itemVectors, placed, VectorCache, type TimedRow } from './vectors.js';
+import { placed, VectorCache, type TimedRow } from './vectors.js';
 import { vocabulary } from './vocabulary.js';
 
 /** Items whose links are computed between two writes. */
@@ -213,19 +213,15 @@ export class Collections {
     // Links a person confirmed are shown even when Trove's evidence fell below its threshold since.
     const missing = [...verdicts.keys()].filter((id) => !others.has(id));
     const rows = new Map(this.store.items.many([...others.keys(), ...missing]).map((r) => [r.id, r as TimedRow]));
-    const me = placed(item);
-    const calibration = new Calibration(this.store, spaceId);
-    const vectors = missing.length ? itemVectors(this.store, spaceId, [item, ...missing.flatMap((id) => (rows.get(id) ? [rows.get(id)!] : []))]) : new Map<number, Float32Array>();
+    const measured = measure(this.store, spaceId, new Calibration(this.store, spaceId), item, missing.flatMap((id) => rows.get(id) ?? []));
+    const dayOnly = placed(item).day;
     const out: LinkedItem[] = [];
     for (const [id, row] of rows) {
-      const other = placed(row);
       const l = others.get(id);
-      const v = vectors.get(id);
-      const mine = vectors.get(item.id);
-      const evidence = l
-        ? { meaning: l.meaning, similarity: l.similarity, gapMs: l.gapMs, sameDay: l.sameDay, distanceM: l.distanceM, sameFolder: l.sameFolder }
-        : evidenceOf(me, other, v && mine ? dot(v, mine) : null, calibration.stats(item.kind, row.kind));
-      out.push({ item: toSummary(row), link: linkInfo(evidence, me.day || other.day, verdicts.get(id) ?? null) });
+      const m = l
+        ? { evidence: { meaning: l.meaning, similarity: l.similarity, gapMs: l.gapMs, sameDay: l.sameDay, distanceM: l.distanceM, sameFolder: l.sameFolder }, dayOnly: dayOnly || placed(row).day }
+        : measured.get(id)!;
+      out.push({ item: toSummary(row), link: linkInfo(m.evidence, m.dayOnly, verdicts.get(id) ?? null) });
     }
     const rank = (x: LinkedItem) => (x.link.verdict === 'rejected' ? -1 : x.link.score);
     return out.sort((a, b) => rank(b) - rank(a) || a.item.id - b.item.id).slice(0, limit);

@@ -10,9 +10,9 @@ import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { inTurn } from '../turns.js';
 import { Calibration } from '../collections/calibrate.js';
-import { evidenceOf, linkInfo } from '../collections/evidence.js';
-import { LinksRepo } from '../collections/links.js';
-import { dot, itemVectors, placed, type TimedRow } from '../collections/vectors.js';
+import { linkInfo } from '../collections/evidence.js';
+import { LinksRepo, measure } from '../collections/links.js';
+import type { TimedRow } from '../collections/vectors.js';
 
 /** Segments of one item that look for neighbours: enough to cover a long note without a KNN per paragraph. */
 const MAX_PROBES = 64;
@@ -64,19 +64,11 @@ function withEvidence(store: Store, spaceId: number, item: ItemRow, byMeaning: r
     if (first) candidates.set(r.id, { segmentId: first.id, itemId: r.id, score: 0 });
   }
   for (const [id, v] of verdicts) if (v === 'rejected') candidates.delete(id);
-  const rows = new Map(store.items.many([...candidates.keys()]).map((r) => [r.id, r as TimedRow]));
-  const vectors = itemVectors(store, spaceId, [item, ...rows.values()]);
-  const mine = vectors.get(item.id);
-  const calibration = new Calibration(store, spaceId);
-  const me = placed(item as TimedRow);
+  const rows = store.items.many([...candidates.keys()]) as TimedRow[];
+  const measured = measure(store, spaceId, new Calibration(store, spaceId), item as TimedRow, rows);
   const ranked = [...candidates.values()].flatMap((s) => {
-    const row = rows.get(s.itemId);
-    if (!row) return [];
-    const other = placed(row);
-    const v = vectors.get(s.itemId);
-    const similarity = v && mine ? dot(v, mine) : null;
-    const link = linkInfo(evidenceOf(me, other, similarity, calibration.stats(item.kind, row.kind)), me.day || other.day, verdicts.get(s.itemId) ?? null);
-    return [{ s, link }];
+    const m = measured.get(s.itemId);
+    return m ? [{ s, link: linkInfo(m.evidence, m.dayOnly, verdicts.get(s.itemId) ?? null) }] : [];
   });
   ranked.sort((a, b) => b.link.score - a.link.score || b.s.score - a.s.score || a.s.itemId - b.s.itemId);
   const top = ranked.slice(0, limit);
