@@ -24,13 +24,32 @@ import type {
   LinkedItem,
   CollectionSummary,
   CollectionDetail,
+  ItemKind,
 } from './types.js';
 
-/** Free text, optionally with filters in the query language (`kind:photo`, `after:2024-05`, see query.ts), kinds, limit. */
+/**
+ * Free text, optionally with filters in the query language (`kind:photo`, `after:2024-05`, `-word`, `2:word`, see
+ * query.ts), kinds, limit; `image`: a photo (indexed, or an image file on this computer) to search by, alone or with
+ * the text; `lanes`: several result lists answered at once (photos, notes and recordings), the query embedded once.
+ */
 export type SearchRequest = RequestType<'search'>;
 
+/** One result list of a search with lanes: which kinds, and how many of `hits` (in order) are its, close ones first. */
+export interface SearchLane {
+  readonly kinds: readonly ItemKind[];
+  readonly count: number;
+  readonly close: number;
+}
+
 export interface SearchResponse {
+  /** Close matches first, then the rest ("more"); with lanes, each lane's hits in turn. */
   readonly hits: readonly Hit[];
+  /** How many hits are close matches ([Note: relevance]). */
+  readonly close: number;
+  /** The lanes asked for, in order (one lane, every kind asked, when none were). */
+  readonly lanes: readonly SearchLane[];
+  /** Said to a person about the answer: no close match, a query that means nothing to the model. */
+  readonly notice: string | null;
   readonly query: ParsedQuery;
   readonly space: SpaceInfo;
   readonly tookMs: number;

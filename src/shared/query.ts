@@ -7,17 +7,29 @@
 // after:DATE (on or after the start of DATE), before:DATE (before the start of DATE), date:DATE (within DATE),
 // where DATE is YYYY, YYYY-MM or YYYY-MM-DD. Dates are wall-clock dates compared as UTC: a photo's capture time is
 // stored as the local time it was taken, written as if it were UTC, so "2024-06-01" means the same day everywhere.
-// Anything else, including a word with an unknown `key:`, is free text. Quoted text stays together as a phrase.
+// Anything else, including a word with an unknown `key:`, is free text. Quoted text stays together as a phrase, and
+// must appear in what is found. `-word` (or `-"a phrase"`) leaves out what holds it and steers away from its meaning;
+// `2:word` (a weight from 0.1 to 10, before a word or a quoted phrase) counts it that much more in the meaning.
 import { type ItemKind } from './types.js';
 
 export interface ParsedQuery {
   readonly text: string; // the free text to embed, filters removed, whitespace collapsed
-  readonly phrases: readonly string[]; // quoted parts, as typed
+  readonly phrases: readonly string[]; // quoted parts, as typed: they must appear
+  readonly exclude: readonly string[]; // -word and -"phrase": what is found must not hold them
+  readonly weighted: readonly WeightedTerm[]; // 2:word, 0.5:"a phrase": parts of `text` with their own weight
   readonly kinds: readonly ItemKind[]; // empty: every kind
   readonly after: number | null; // ms since the epoch, inclusive
   readonly before: number | null; // ms since the epoch, exclusive
   readonly warnings: readonly string[]; // filters that could not be understood, for a person
 }
+
+export interface WeightedTerm {
+  readonly text: string;
+  readonly weight: number;
+}
+
+/** The largest weight `N:word` takes. */
+export const MAX_WEIGHT = 10;
 
 const KIND_WORDS: Readonly<Record<string, ItemKind>> = {
   photo: 'photo',
@@ -65,16 +77,30 @@ export function parseDatePeriod(value: string): Period | null {
   return { start, end: utcDay(year, month - 1, day + 1) };
 }
 
-/** Split on whitespace, keeping "quoted parts" together (an unclosed quote runs to the end). */
-export function tokenize(input: string): { token: string; quoted: boolean }[] {
-  const tokens: { token: string; quoted: boolean }[] = [];
-  const re = /"([^"]*)"?|(\S+)/g;
+export interface Token {
+  readonly token: string;
+  readonly quoted: boolean;
+  /** `-` (leave out) or a weight `2:` written in front of the token. */
+  readonly prefix: string;
+}
+
+const WEIGHT = /^(\d{1,2}(?:\.\d+)?):$/;
+
+/** Split on whitespace, keeping "quoted parts" together (an unclosed quote runs to the end), with `-` and `2:` prefixes. */
+export function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  const re = /(-|\d{1,2}(?:\.\d+)?:)?"([^"]*)"?|(\S+)/g;
   for (let m = re.exec(input); m !== null; m = re.exec(input)) {
-    if (m[1] !== undefined) {
-      const phrase = m[1].trim().replace(/\s+/g, ' ');
-      if (phrase) tokens.push({ token: phrase, quoted: true });
-    } else if (m[2] !== undefined) {
-      tokens.push({ token: m[2], quoted: false });
+    if (m[2] !== undefined) {
+      const phrase = m[2].trim().replace(/\s+/g, ' ');
+      if (phrase) tokens.push({ token: phrase, quoted: true, prefix: m[1] ?? '' });
+    } else if (m[3] !== undefined) {
+      const word = m[3];
+      const neg = /^-(?=[\p{L}\p{N}])/u.exec(word);
+      const weight = /^(\d{1,2}(?:\.\d+)?:)(?=\p{L})/u.exec(word);
+      if (neg) tokens.push({ token: word.slice(1), quoted: false, prefix: '-' });
+      else if (weight) tokens.push({ token: word.slice(weight[1]!.length), quoted: false, prefix: weight[1]! });
+      else tokens.push({ token: word, quoted: false, prefix: '' });
     }
   }
   return tokens;
@@ -83,18 +109,36 @@ export function tokenize(input: string): { token: string; quoted: boolean }[] {
 export function parseQuery(input: string): ParsedQuery {
   const words: string[] = [];
   const phrases: string[] = [];
+  const exclude: string[] = [];
+  const weighted: WeightedTerm[] = [];
   const kinds = new Set<ItemKind>();
   const warnings: string[] = [];
   let after: number | null = null;
   let before: number | null = null;
 
-  for (const { token, quoted } of tokenize(input)) {
+  for (const { token, quoted, prefix } of tokenize(input)) {
+    if (prefix === '-') {
+      exclude.push(token);
+      continue;
+    }
+    if (prefix) {
+      const weight = Number(WEIGHT.exec(prefix)?.[1]);
+      if (!(weight > 0 && weight <= MAX_WEIGHT)) {
+        warnings.push(`"${prefix}${token}": a weight is a number from 0.1 to ${MAX_WEIGHT}; read as text`);
+        words.push(quoted ? token : `${prefix}${token}`);
+        if (quoted) phrases.push(token);
+        continue;
+      }
+      if (weight !== 1) {
+        weighted.push({ text: token, weight });
+      }
+    }
     if (quoted) {
       phrases.push(token);
       words.push(token);
       continue;
     }
-    const m = /^(kind|type|is|after|before|date|on):(.*)$/i.exec(token);
+    const m = prefix ? null : /^(kind|type|is|after|before|date|on):(.*)$/i.exec(token);
     if (!m) {
       words.push(token);
       continue;
@@ -120,5 +164,6 @@ export function parseQuery(input: string): ParsedQuery {
     }
   }
   if (after !== null && before !== null && after >= before) warnings.push('the date range is empty');
-  return { text: words.join(' '), phrases, kinds: [...kinds], after, before, warnings };
+  if (exclude.length && !words.length) warnings.push('-word leaves out from a search of words: say what to look for too');
+  return { text: words.join(' '), phrases, exclude, weighted, kinds: [...kinds], after, before, warnings };
 }

@@ -43,7 +43,16 @@ const ref = <T extends v.ObjectEntries>(entries: T) =>
   v.union([v.object({ id: Id, ...entries }), v.object({ path: Path, ...entries })], 'name an item by id (a whole number) or by path');
 
 export const ItemRefSchema = ref({});
-export const SearchRequestSchema = v.object({ query: Query, kinds: Kinds, limit: Limit });
+/** Most result lists one search answers. */
+export const MAX_LANES = 3;
+const Lane = v.object({ kinds: Kinds, limit: Limit });
+export const SearchRequestSchema = v.object({
+  query: Query,
+  kinds: Kinds,
+  limit: Limit,
+  image: v.optional(ref({})),
+  lanes: v.optional(v.pipe(v.array(Lane, 'lanes must be a list'), v.minLength(1, 'name at least one lane'), v.maxLength(MAX_LANES, `at most ${MAX_LANES} lanes`), v.readonly())),
+});
 export const RelatedRequestSchema = ref({ kinds: Kinds, limit: Limit });
 
 /** Longest collection title a person can give. */

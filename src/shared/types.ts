@@ -78,15 +78,30 @@ export interface Segment {
 }
 
 /** Why an item matched: the segment that scored best, and its score. */
+/**
+ * The part of a match's text to show, chosen by the engine: around the words looked for, at most a few lines, with
+ * `marks` the [start, end) offsets (UTF-16 units, as JavaScript strings count) of those words in `text`.
+ */
+export interface Passage {
+  readonly text: string;
+  readonly marks: readonly (readonly [number, number])[];
+}
+
 export interface Match {
   readonly segment: Segment;
   readonly score: number; // cosine similarity in the joint space, -1..1
   readonly lexical: boolean; // the segment holds the query's words (not only its meaning)
+  readonly passage: Passage | null; // what to show of the segment's text (null: an image, nothing to read)
 }
 
 export interface Hit {
   readonly item: ItemSummary;
   readonly score: number; // the match's cosine similarity; results are ordered by meaning and words together
+  /**
+   * A close match, as the engine judges it ([Note: relevance]): the query's words are there, or its meaning stands out
+   * for this item far above what ordinary texts score for it. Close hits come first; the rest are "more".
+   */
+  readonly close: boolean;
   readonly match: Match;
   /** In related lists: why the two belong together (meaning, time, place, folder) and what a person said of it. */
   readonly link?: LinkInfo;

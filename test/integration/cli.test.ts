@@ -1,5 +1,6 @@
 // The `trove` command as a person runs it: through bin/trove.js, in a child process.
 import { execFile } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,10 +58,30 @@ describe('trove CLI', () => {
     expect(statusJson.counts.photo).toBe(11);
   });
 
+  it('searches by a photo, says when nothing is close, and keeps to the query language', async () => {
+    // A copy of the red photo outside the library: embedded for the search, found as its original.
+    const outside = join(tmp.dir, 'query.jpg');
+    copyFileSync(join(lib, LIBRARY.photos.red), outside);
+    const byImage = JSON.parse((await run(['search', '--image', outside, '--kind', 'photo', '--json', ...data])).stdout) as { hits: { item: { path: string }; close: boolean }[] };
+    expect(byImage.hits[0]!.item.path).toBe(join(lib, LIBRARY.photos.red));
+    expect(byImage.hits[0]!.close).toBe(true);
+    // An indexed photo is not its own match.
+    const fromLibrary = JSON.parse((await run(['search', '--image', join(lib, LIBRARY.photos.red), '--json', ...data])).stdout) as { hits: { item: { path: string } }[] };
+    expect(fromLibrary.hits.map((h) => h.item.path)).not.toContain(join(lib, LIBRARY.photos.red));
+    expect((await run(['search', '--image', join(tmp.dir, 'none.jpg'), ...data])).stderr).toMatch(/^trove: no photo at /);
+
+    const nothing = await run(['search', 'xyzzyqq', '--limit', '3', ...data]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout.split('\n').slice(0, 2)).toEqual(['No close matches for “xyzzyqq”.', '— no close matches; the nearest —']);
+    const red = await run(['search', 'red', '--limit', '30', ...data]);
+    expect(red.stdout).toMatch(/— more, not as close —/);
+    expect(red.stdout.indexOf(LIBRARY.photos.red)).toBeLessThan(red.stdout.indexOf('— more, not as close —'));
+  });
+
   it('fails with one clear line and a non-zero exit, never a stack trace', async () => {
     const cases: [string[], number, RegExp][] = [
       [['search', 'red', '--model', join(tmp.dir, 'no-such-pack'), ...data], 1, /^trove: no model pack folder at .*no-such-pack\n$/],
-      [['search', ...data], 2, /^trove: .*say what to look for\n$/],
+      [['search', ...data], 2, /^trove: .*say what to look for \(or --image <photo>\)\n$/],
       [['search', 'red', '--kind', 'video', ...data], 2, /^trove: --kind must be photo, note or audio/],
       [['related', join(tmp.dir, 'elsewhere.jpg'), ...data], 1, /^trove: .* is not inside a watched folder\n$/],
       [['index', join(tmp.dir, 'missing-folder'), ...data], 1, /^trove: .*missing-folder is not a folder\n$/],

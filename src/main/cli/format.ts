@@ -22,7 +22,7 @@ export function formatClock(ms: number): string {
 }
 
 /** Why a hit matched, in a few words: the note chunk with its headings, the line said at a time, or the kind of segment. */
-export function explain(hit: Hit, width = 60): string {
+export function explain(hit: Hit, width = 60, bold = false): string {
   const s = hit.match.segment;
   if (s.kind === 'image') return 'image';
   const crumbs =
@@ -33,27 +33,54 @@ export function explain(hit: Hit, width = 60): string {
         : s.breadcrumb.length
           ? `${s.breadcrumb.join(' › ')}: `
           : '';
-  return `${crumbs}“${oneLine(s.text ?? '', Math.max(10, width - crumbs.length))}”`;
+  return `${crumbs}“${passageLine(hit, Math.max(10, width - crumbs.length), bold)}”`;
 }
 
 /**
- * Hits, one per line with why they matched. A search of filters only (`mode` 'filters') has no score: each line
- * shows the item's date instead. A related hit says what links it ("same day · similar · 2 km away").
+ * The engine's passage for a hit ([Note: cjk]) on one line of at most `max` characters around its first marked word,
+ * the marked words in bold on a terminal.
  */
-export function formatHits(hits: readonly Hit[], cwd = process.cwd(), mode: 'meaning' | 'filters' = 'meaning'): string {
-  if (hits.length === 0) return 'No matches.';
+export function passageLine(hit: Hit, max: number, bold = false): string {
+  const p = hit.match.passage;
+  if (!p) return oneLine(hit.match.segment.text ?? '', max);
+  const first = p.marks[0]?.[0] ?? 0;
+  let start = p.text.length <= max ? 0 : Math.max(0, Math.min(first - Math.floor(max / 4), p.text.length - max));
+  if (start > 0 && /[\uDC00-\uDFFF]/.test(p.text.charAt(start))) start--;
+  let end = Math.min(p.text.length, start + max - (start > 0 ? 1 : 0) - 1);
+  if (end >= p.text.length - 1) end = p.text.length;
+  if (end < p.text.length && /[\uDC00-\uDFFF]/.test(p.text.charAt(end))) end++;
+  let out = '';
+  let at = start;
+  for (const [a, b] of p.marks) {
+    const from = Math.max(a, at);
+    const to = Math.min(b, end);
+    if (to <= from) continue;
+    out += p.text.slice(at, from) + (bold ? `\x1b[1m${p.text.slice(from, to)}\x1b[22m` : p.text.slice(from, to));
+    at = to;
+  }
+  out += p.text.slice(at, end);
+  return `${start > 0 ? '…' : ''}${out}${end < p.text.length ? '…' : ''}`;
+}
+
+/**
+ * Hits, one per line with why they matched: the close matches, then the rest under a line that says so
+ * ([Note: relevance]: the engine decides which are close). A search of filters only (`mode` 'filters') has no score:
+ * each line shows the item's date instead. A related hit says what links it ("same day · similar · 2 km away").
+ */
+export function formatHits(hits: readonly Hit[], cwd = process.cwd(), mode: 'meaning' | 'filters' = 'meaning', options: { notice?: string | null; bold?: boolean } = {}): string {
+  const notice = options.notice ? [options.notice] : [];
+  if (hits.length === 0) return notice.length ? notice.join('\n') : 'No matches.';
   const rank = String(hits.length).length;
-  return hits
-    .map((h, i) => {
-      const lead = mode === 'filters' ? formatDate(h.item) : h.score.toFixed(3);
-      const head = `${String(i + 1).padStart(rank)}  ${lead}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`;
-      const indent = ' '.repeat(rank + lead.length + 11);
-      const lines = [head];
-      if (h.match.segment.kind !== 'image') lines.push(`${indent}${explain(h)}`);
-      if (h.link && h.link.reasons.length) lines.push(`${indent}${h.link.reasons.join(' · ')}`);
-      return lines.join('\n');
-    })
-    .join('\n');
+  const lines: string[] = [...notice];
+  hits.forEach((h, i) => {
+    if (mode === 'meaning' && !h.close && (i === 0 || hits[i - 1]!.close)) lines.push(i === 0 ? '— no close matches; the nearest —' : '— more, not as close —');
+    const lead = mode === 'filters' ? formatDate(h.item) : h.score.toFixed(3);
+    lines.push(`${String(i + 1).padStart(rank)}  ${lead}  ${h.item.kind.padEnd(5)}  ${displayPath(h.item.path, cwd)}`);
+    const indent = ' '.repeat(rank + lead.length + 11);
+    if (h.match.segment.kind !== 'image') lines.push(`${indent}${explain(h, 60, options.bold ?? false)}`);
+    if (h.link && h.link.reasons.length) lines.push(`${indent}${h.link.reasons.join(' · ')}`);
+  });
+  return lines.join('\n');
 }
 
 /** An item's date as a person reads it: the day, with the time when known; `~` marks a file's modification time. */

@@ -1,6 +1,7 @@
 // The `trove` command line: the same API as the app, called in process. [Note: cli]
 // Output: results on stdout (JSON with --json), progress and messages on stderr. Errors are one line and a
 // non-zero exit (1 for a failed operation, 2 for a usage mistake), never a stack trace.
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TroveApi } from '../../shared/api.js';
 import { inProcess } from '../../shared/dispatch.js';
@@ -18,7 +19,8 @@ const HELP = `trove — search your photos, notes and recordings together
 Usage:
   trove index <folder>...        add folders and index them (no folder: re-index every folder)
   trove watch <folder>...        index, then keep the folders live until Ctrl+C
-  trove search "<text>"          find items by meaning [--kind photo|note|audio] [--limit N]
+  trove search "<text>"          find items by meaning and words [--kind photo|note|audio] [--limit N]
+                                 [--image <photo>: by a photo, alone or with the text]
   trove related <file>           items that belong with a file [--kind …] [--limit N]
   trove status                   folders, counts, model and embedding spaces [--errors]
   trove collections              the collections Trove made (id, title, dates, counts) [--all: hidden ones too]
@@ -47,8 +49,9 @@ Options:
   -h, --help           this help
   -v, --version        the version
 
-Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase". Filters alone
-(trove search "kind:photo after:2024-06") list every match newest first.`;
+Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase" (must appear),
+-word (leave out), 2:word (weigh more). Filters alone (trove search "kind:photo after:2024-06") list every match
+newest first. Close matches come first; the rest follow under "more, not as close".`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -58,6 +61,7 @@ const OPTIONS = {
   device: { type: 'string' },
   kind: { type: 'string', multiple: true },
   limit: { type: 'string' },
+  image: { type: 'string' },
   ignore: { type: 'string', multiple: true },
   errors: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -75,11 +79,14 @@ class UsageError extends Error {}
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Output goes to a terminal: matched words are shown in bold. */
+  isTTY?: boolean;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
+  isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
 };
 
 function parseKinds(values: string[] | undefined): ItemKind[] | undefined {
@@ -209,12 +216,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'search': {
         const text = args.join(' ').trim();
-        if (!text) throw new UsageError('trove search "<text>": say what to look for');
+        const image = typeof values.image === 'string' ? values.image : null;
+        if (!text && !image) throw new UsageError('trove search "<text>": say what to look for (or --image <photo>)');
         engine = open();
-        const result = await api.search({ query: text, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
+        const result = await api.search({ query: text, ...(image ? { image: { path: resolve(image) } } : {}), ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
         const warnings = result.query.warnings.map((w) => `note: ${w}`);
         if (!json) warnings.forEach((w) => io.err(w));
-        print(formatHits(result.hits, process.cwd(), result.mode), result);
+        print(formatHits(result.hits, process.cwd(), result.mode, { notice: result.notice, bold: io.isTTY === true }), result);
         return 0;
       }
       case 'collections': {
@@ -225,7 +233,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         if (args.length !== 1) throw new UsageError('trove related <file>: name one file');
         engine = open();
         const result = await api.related({ path: args[0]!, ...(kinds ? { kinds } : {}), ...(limit ? { limit } : {}) });
-        print(formatHits(result.hits), result);
+        print(formatHits(result.hits, process.cwd(), 'meaning', { bold: io.isTTY === true }), result);
         return 0;
       }
       case 'status': {

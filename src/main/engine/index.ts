@@ -45,11 +45,12 @@ import { backfillTimes } from './ingest/backfill-times.js';
 import type { TimedRow } from './collections/vectors.js';
 import { timelinePage } from './search/browse.js';
 import { SearchReader } from './search/reader.js';
-import { combineKinds, DEFAULT_LIMIT, search } from './search/search.js';
+import { combineKinds, DEFAULT_LIMIT, search, type ImageQuery } from './search/search.js';
 import { parseQuery } from '../../shared/query.js';
 import { inTurn } from './turns.js';
 import { Store } from './store/index.js';
 import { absolutePath, toDetail, toSummary, type ItemRow } from './store/items.js';
+import { vocabulary } from './collections/vocabulary.js';
 import type { LockHolder } from './store/guards.js';
 import { PRIORITY } from './store/queue.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
@@ -842,7 +843,58 @@ export class Engine implements TroveApi, TroveEvents {
 
   async search(req: SearchRequest): Promise<SearchResponse> {
     const { encoder, space } = await this.answering();
-    return search(this.reader(), encoder, space, req);
+    await this.referenceTexts(space.id, encoder);
+    const image = req.image ? await this.imageQuery(req.image, space.id, encoder) : null;
+    return search(this.reader(), encoder, space, req, image);
+  }
+
+  /** Spaces whose reference texts (the vocabulary) are embedded, for judging closeness. [Note: relevance] */
+  private readonly referenced = new Map<number, Promise<unknown>>();
+
+  private referenceTexts(spaceId: number, encoder: Encoder): Promise<unknown> {
+    let done = this.referenced.get(spaceId);
+    if (!done) {
+      done = vocabulary(this.store, spaceId, encoder).catch((error: unknown) => {
+        this.referenced.delete(spaceId); // asked again by the next search
+        log.warn('reference texts could not be embedded; closeness falls back to the best score', { error: (error as Error).message });
+      });
+      this.referenced.set(spaceId, done);
+    }
+    return done;
+  }
+
+  /**
+   * The vector of a photo to search by: an indexed photo's own, or an image file on this computer embedded now
+   * (read by the same code that indexes photos; nothing is stored).
+   */
+  private async imageQuery(ref: ItemRef, spaceId: number, encoder: Encoder): Promise<ImageQuery> {
+    let row: ItemRow | null = null;
+    try {
+      row = this.findItem(ref);
+    } catch (error) {
+      if ('id' in ref || !(error instanceof TroveError) || error.code !== 'NOT_FOUND') throw error;
+    }
+    if (row) {
+      const seg = row.kind === 'photo' ? this.store.segments.imageSegment(row.id) : undefined;
+      const v = seg === undefined ? undefined : this.store.spaces.vectors(spaceId, [seg]).get(seg);
+      if (!v) throw new TroveError('INVALID_ARGUMENT', `${row.rel_path} is not an indexed photo: search by a photo`);
+      return { vector: v, itemId: row.id };
+    }
+    const path = resolve((ref as { path: string }).path);
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      throw new TroveError('NOT_FOUND', `no photo at ${path}`);
+    }
+    if (!st.isFile()) throw new TroveError('INVALID_ARGUMENT', `${path} is not a file: search by a photo`);
+    try {
+      const [v] = await encoder.embedImages([await encoder.prepareImage(path, basename(path))]);
+      return { vector: v!, itemId: null };
+    } catch (error) {
+      if (error instanceof TroveError && error.code !== 'INTERNAL') throw error;
+      throw new TroveError('INVALID_ARGUMENT', `${basename(path)} could not be read as a photo: ${(error as Error).message}`);
+    }
   }
 
   async related(req: RelatedRequest): Promise<RelatedResponse> {

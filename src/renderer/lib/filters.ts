@@ -1,9 +1,9 @@
 // From what the search bar shows (text, kind toggles, a date range) to a SearchRequest of the contract. The date
 // range becomes the query language's `after:`/`before:` (src/shared/query.ts), so the UI and the CLI mean the same
 // thing by a date; "to" is inclusive on screen, and `before:` is exclusive, hence the day after.
-import type { SearchRequest, SearchResponse } from '../../shared/api.js';
+import type { SearchRequest } from '../../shared/api.js';
 import { parseQuery } from '../../shared/query.js';
-import type { Hit, ItemKind } from '../../shared/types.js';
+import type { ItemKind } from '../../shared/types.js';
 
 export interface Filters {
   readonly q: string;
@@ -48,28 +48,21 @@ export function filterWarnings(filters: Filters): string[] {
 }
 
 /**
- * The requests behind one results page: photos and the other kinds asked for separately, so 600 sunsets never
- * crowd the one note about that evening out of a shared limit (the page shows them in separate lanes anyway).
- * Only the lanes the kind filter leaves are asked for.
+ * The request behind one results page: one search with a lane for photos and one for the other kinds, so 600
+ * sunsets never crowd the one note about that evening out of a shared limit (the page shows them in separate lanes
+ * anyway), and the query is embedded once. Only the lanes the kind filter leaves are asked for; null when there is
+ * nothing to search for.
  */
-export function laneRequests(filters: Filters, photoLimit: number, cardLimit: number): SearchRequest[] {
+export function laneRequest(filters: Filters, photoLimit: number, cardLimit: number): SearchRequest | null {
+  const base = searchRequest({ ...filters, kinds: [] }, photoLimit);
+  if (!base) return null;
   const wanted = filters.kinds.length ? filters.kinds : (['photo', 'note', 'audio'] as const);
-  const out: SearchRequest[] = [];
-  const photos = searchRequest({ ...filters, kinds: wanted.filter((k) => k === 'photo') }, photoLimit);
   const others = wanted.filter((k) => k !== 'photo');
-  if (photos && wanted.includes('photo')) out.push(photos);
-  const cards = searchRequest({ ...filters, kinds: others }, cardLimit);
-  if (cards && others.length) out.push(cards);
-  return out;
-}
-
-/** The lanes' answers as one: hits in lane order (photos first), the slowest time, every warning once. */
-export function mergeAnswers(answers: readonly SearchResponse[]): { hits: Hit[]; tookMs: number; warnings: string[] } {
-  return {
-    hits: answers.flatMap((a) => a.hits),
-    tookMs: Math.max(0, ...answers.map((a) => a.tookMs)),
-    warnings: [...new Set(answers.flatMap((a) => a.query.warnings))],
-  };
+  const lanes = [
+    ...(wanted.includes('photo') ? [{ kinds: ['photo' as const], limit: photoLimit }] : []),
+    ...(others.length ? [{ kinds: [...others], limit: cardLimit }] : []),
+  ];
+  return { ...base, lanes };
 }
 
 /** What the timeline lists: the filters of a search with no words (`kind:photo after:2024-06`, the toggles). */

@@ -3,7 +3,7 @@
 // is shown (lib/timing.ts). [Note: ui-search]
 import type { SearchRequest } from '../../shared/api.js';
 import type { Hit, ItemKind } from '../../shared/types.js';
-import { laneRequests, mergeAnswers, searchRequest, type Filters } from '../lib/filters.js';
+import { laneRequest, type Filters } from '../lib/filters.js';
 import type { Route, SearchRoute } from '../lib/route.js';
 import { debounce, latestOnly } from '../lib/timing.js';
 import { conn } from './app.svelte.js';
@@ -18,6 +18,9 @@ export const search = $state({
   filters: { q: '', kinds: [], from: null, to: null } as Filters,
   /** The answer on screen and the request it answers (as a key), or none yet. */
   hits: [] as readonly Hit[],
+  /** How many of the hits are close matches, and what the engine said about the answer (no close match…). */
+  close: 0,
+  notice: null as string | null,
   key: null as string | null,
   limit: FIRST_LIMIT,
   tookMs: 0,
@@ -35,7 +38,7 @@ export const search = $state({
 /** Notes and recordings are read one by one: a hundred is plenty, and keeps each answer quick. */
 export const CARD_LIMIT = 100;
 
-const ask = latestOnly((reqs: readonly SearchRequest[]) => Promise.all(reqs.map((req) => conn().api.search(req))));
+const ask = latestOnly((req: SearchRequest) => conn().api.search(req));
 
 function keyOf(filters: Filters): string {
   return JSON.stringify([filters.q.trim(), [...filters.kinds].sort(), filters.from, filters.to]);
@@ -49,10 +52,12 @@ function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
 async function run(quiet = false): Promise<void> {
   const filters = search.filters;
   const key = keyOf(filters);
-  const reqs = laneRequests(filters, search.limit, CARD_LIMIT);
-  if (!searchRequest(filters, search.limit) || reqs.length === 0) {
+  const req = laneRequest(filters, search.limit, CARD_LIMIT);
+  if (!req) {
     ask.invalidate(); // nothing to ask: an answer still on its way is for words no longer there
     search.hits = [];
+    search.close = 0;
+    search.notice = null;
     search.key = key;
     search.loading = false;
     search.error = null;
@@ -66,12 +71,13 @@ async function run(quiet = false): Promise<void> {
   }
   if (!quiet) search.loading = true;
   try {
-    const answer = await ask(reqs);
+    const answer = await ask(req);
     if (!answer.current) return;
-    const merged = mergeAnswers(answer.value);
-    search.hits = merged.hits;
-    search.tookMs = merged.tookMs;
-    search.warnings = merged.warnings;
+    search.hits = answer.value.hits;
+    search.close = answer.value.close;
+    search.notice = answer.value.notice;
+    search.tookMs = answer.value.tookMs;
+    search.warnings = answer.value.query.warnings;
     search.key = key;
     search.error = null;
   } catch (error) {

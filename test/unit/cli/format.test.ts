@@ -4,10 +4,11 @@ import { bestPerItem, } from '../../../src/main/engine/search/hits.js';
 import { combineKinds } from '../../../src/main/engine/search/search.js';
 import type { Hit, IndexStatus } from '../../../src/shared/types.js';
 
-const hit = (id: number, kind: 'photo' | 'note', score: number, text: string | null, breadcrumb: string[] = []): Hit => ({
+const hit = (id: number, kind: 'photo' | 'note', score: number, text: string | null, breadcrumb: string[] = [], close = true): Hit => ({
   item: { id, rootId: 1, path: `/lib/${id}`, relPath: `${id}`, kind, title: `${id}`, size: 1, mtime: 1, takenAt: null, status: 'indexed', error: null },
   score,
-  match: { score, lexical: false, segment: { id, kind: text === null ? 'image' : 'text', ordinal: 0, text, breadcrumb, start: 0, end: 1 } },
+  close,
+  match: { score, lexical: false, passage: text === null ? null : { text: text.replace(/\s+/g, ' '), marks: [] }, segment: { id, kind: text === null ? 'image' : 'text', ordinal: 0, text, breadcrumb, start: 0, end: 1 } },
 });
 
 describe('CLI formatting', () => {
@@ -15,6 +16,22 @@ describe('CLI formatting', () => {
     const out = formatHits([hit(1, 'photo', 0.98765, null), hit(2, 'note', 0.5, 'The sea was\n blue.', ['Holiday', 'Day 1'])], '/lib');
     expect(out).toBe('1  0.988  photo  1\n2  0.500  note   2\n                 Holiday › Day 1: “The sea was blue.”');
     expect(formatHits([])).toBe('No matches.');
+  });
+
+  it('prints the close matches, then the rest under a line, and the engine\'s notice', () => {
+    const out = formatHits([hit(1, 'photo', 0.9, null), hit(2, 'photo', 0.2, null, [], false)], '/lib');
+    expect(out).toBe('1  0.900  photo  1\n— more, not as close —\n2  0.200  photo  2');
+    const none = formatHits([hit(2, 'photo', 0.2, null, [], false)], '/lib', 'meaning', { notice: 'No close matches for “xyzzyqq”.' });
+    expect(none).toBe('No close matches for “xyzzyqq”.\n— no close matches; the nearest —\n1  0.200  photo  2');
+  });
+
+  it('shows the part of a passage that holds the marked words, in bold on a terminal', () => {
+    const long = `${'lorem ipsum '.repeat(20)}the lighthouse keeper ${'dolor sit '.repeat(20)}`.trim();
+    const at = long.indexOf('lighthouse');
+    const h: Hit = { ...hit(4, 'note', 0.5, long), match: { ...hit(4, 'note', 0.5, long).match, passage: { text: long, marks: [[at, at + 10]] } } };
+    const line = formatHits([h], '/lib', 'meaning', { bold: true }).split('\n')[1]!;
+    expect(line).toContain('\x1b[1mlighthouse\x1b[22m');
+    expect(line).toMatch(/“….*…”$/);
   });
 
   it('summarises an index run', () => {

@@ -1,7 +1,6 @@
 // Routes, filters → requests, typing debounce and stale answers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dayAfter, filterWarnings, laneRequests, mergeAnswers, queryText, searchRequest } from '../../../src/renderer/lib/filters.js';
-import type { SearchResponse } from '../../../src/shared/api.js';
+import { dayAfter, filterWarnings, laneRequest, queryText, searchRequest } from '../../../src/renderer/lib/filters.js';
 import { formatRoute, HOME, parseRoute, type Route } from '../../../src/renderer/lib/route.js';
 import { debounce, latestOnly } from '../../../src/renderer/lib/timing.js';
 
@@ -48,25 +47,19 @@ describe('filters', () => {
     expect(searchRequest({ q: '   kind:photo ', kinds: [], from: null, to: null }, 20)).toBeNull();
   });
 
-  it('asks for photos and for the other kinds separately, only for the lanes the filter leaves', () => {
+  it('asks for photos and for the other kinds in lanes of one request, only the lanes the filter leaves', () => {
     const f = { q: 'red', kinds: [], from: null, to: null } as const;
-    expect(laneRequests(f, 200, 100)).toEqual([
-      { query: 'red', kinds: ['photo'], limit: 200 },
-      { query: 'red', kinds: ['note', 'audio'], limit: 100 },
-    ]);
-    expect(laneRequests({ ...f, kinds: ['audio'] }, 200, 100)).toEqual([{ query: 'red', kinds: ['audio'], limit: 100 }]);
-    expect(laneRequests({ ...f, kinds: ['photo'] }, 200, 100)).toEqual([{ query: 'red', kinds: ['photo'], limit: 200 }]);
-    expect(laneRequests({ ...f, q: '' }, 200, 100)).toEqual([]);
-  });
-
-  it('merges the lanes: photos first, the slower time, each warning once', () => {
-    const answer = (ids: number[], tookMs: number, warnings: string[]) =>
-      ({ hits: ids.map((id) => ({ item: { id } })), tookMs, query: { warnings } }) as unknown as SearchResponse;
-    const merged = mergeAnswers([answer([1, 2], 12, ['w']), answer([3], 30, ['w', 'v'])]);
-    expect(merged.hits.map((h) => h.item.id)).toEqual([1, 2, 3]);
-    expect(merged.tookMs).toBe(30);
-    expect(merged.warnings).toEqual(['w', 'v']);
-    expect(mergeAnswers([])).toEqual({ hits: [], tookMs: 0, warnings: [] });
+    expect(laneRequest(f, 200, 100)).toEqual({
+      query: 'red',
+      limit: 200,
+      lanes: [
+        { kinds: ['photo'], limit: 200 },
+        { kinds: ['note', 'audio'], limit: 100 },
+      ],
+    });
+    expect(laneRequest({ ...f, kinds: ['audio'] }, 200, 100)?.lanes).toEqual([{ kinds: ['audio'], limit: 100 }]);
+    expect(laneRequest({ ...f, kinds: ['photo'] }, 200, 100)?.lanes).toEqual([{ kinds: ['photo'], limit: 200 }]);
+    expect(laneRequest({ ...f, q: '' }, 200, 100)).toBeNull();
   });
 
   it('says what is wrong with the filters', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Hit, Segment } from '../../../src/shared/types.js';
 import { baseName, bytes, clock, duration, folderOf, place, plural, rate, score, takenDate } from '../../../src/renderer/lib/format.js';
-import { closeFirst, explain, highlight, queryTerms, snippet } from '../../../src/renderer/lib/explain.js';
+import { explain, pieces } from '../../../src/renderer/lib/explain.js';
 import { fromChunks, renderPlain, stripFrontMatter } from '../../../src/renderer/lib/markdown.js';
 
 describe('format', () => {
@@ -41,7 +41,8 @@ const segment = (s: Partial<Segment>): Segment => ({ id: 1, kind: 'text', ordina
 const hit = (kind: 'photo' | 'note' | 'audio', seg: Partial<Segment>, lexical = false): Hit => ({
   item: { id: 1, rootId: 1, path: '/l/x', relPath: 'x', kind, title: 'Fire station open day', size: 1, mtime: 1, takenAt: null, status: 'indexed', error: null },
   score: 0.5,
-  match: { segment: segment(seg), score: 0.5, lexical },
+  close: true,
+  match: { segment: segment(seg), score: 0.5, lexical, passage: null },
 });
 
 describe('explain', () => {
@@ -54,47 +55,16 @@ describe('explain', () => {
     expect(explain(hit('note', { kind: 'text', text: 'x', breadcrumb: ['Fire station open day'] })).label).toBe('In the text');
   });
 
-  it('marks the query words where words start, case-insensitively, merging overlaps', () => {
-    const terms = queryTerms('Red "fire engine" kind:note after:2024 a');
-    expect(terms).toEqual(['fire engine', 'red', 'fire', 'engine']);
-    expect(highlight('The big RED fire engine, covered in red paint', terms)).toEqual([
+  it('cuts the engine\'s passage into plain and marked pieces, ignoring marks that do not fit', () => {
+    expect(pieces({ text: 'The big RED fire engine', marks: [[8, 11], [12, 23]] })).toEqual([
       { text: 'The big ', mark: false },
       { text: 'RED', mark: true },
       { text: ' ', mark: false },
       { text: 'fire engine', mark: true },
-      { text: ', covered in ', mark: false },
-      { text: 'red', mark: true },
-      { text: ' paint', mark: false },
     ]);
-    expect(highlight('firefighters', ['fire', 'firefight'])).toEqual([{ text: 'firefight', mark: true }, { text: 'ers', mark: false }]);
-    expect(highlight('东京的红色消防车', ['红色'])).toEqual([{ text: '东京的', mark: false }, { text: '红色', mark: true }, { text: '消防车', mark: false }]);
-    expect(highlight('nothing here', [])).toEqual([{ text: 'nothing here', mark: false }]);
-  });
-
-  it('cuts a long chunk around its first match, at word boundaries', () => {
-    const words = Array.from({ length: 100 }, (_, i) => `word${i}`);
-    words[70] = 'lighthouse';
-    const text = words.join(' ');
-    const cut = snippet(text, ['lighthouse'], 120);
-    expect(cut.startsWith('…')).toBe(true);
-    expect(cut.endsWith('…')).toBe(true);
-    expect(cut).toContain('lighthouse');
-    expect(cut.length).toBeLessThanOrEqual(122);
-    expect(cut.slice(1, -1).split(' ').every((w) => /^(word\d+|lighthouse)$/.test(w))).toBe(true);
-    expect(snippet('short', ['x'])).toBe('short');
-  });
-});
-
-describe('closeFirst', () => {
-  it('keeps the best, the close ones and every word match in rank order, and counts the rest', () => {
-    const scored = (score: number, lexical = false, id = score * 100) => ({ ...hit('note', { kind: 'text', text: 'x' }, lexical), score, item: { ...hit('note', {}).item, id } });
-    const hits = [scored(0.9), scored(0.2, true), scored(0.7), scored(0.5), scored(0.3)];
-    const { close, rest } = closeFirst(hits);
-    expect(close.map((h) => h.score)).toEqual([0.9, 0.2, 0.7]);
-    expect(rest).toBe(2);
-    // CLIP-like scores bunch together: nothing is cut
-    expect(closeFirst([scored(0.31), scored(0.27), scored(0.22)]).rest).toBe(0);
-    expect(closeFirst([])).toEqual({ close: [], rest: 0 });
+    expect(pieces({ text: '东京的红色消防车', marks: [[3, 5]] })).toEqual([{ text: '东京的', mark: false }, { text: '红色', mark: true }, { text: '消防车', mark: false }]);
+    expect(pieces({ text: 'short', marks: [[3, 99], [1, 0]] })).toEqual([{ text: 'short', mark: false }]);
+    expect(pieces({ text: 'nothing here', marks: [] })).toEqual([{ text: 'nothing here', mark: false }]);
   });
 });
 

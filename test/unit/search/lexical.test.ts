@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { ftsQuery, fuse, RRF_K } from '../../../src/main/engine/search/lexical.js';
+import { ftsQuery, fuse, lexicalTerms, RRF_K } from '../../../src/main/engine/search/lexical.js';
 
 describe('ftsQuery', () => {
+  const words = (text: string, phrases: string[] = []) => ftsQuery(lexicalTerms({ text, phrases }))?.words ?? null;
   it('quotes every term so nothing typed is FTS syntax, and keeps phrases', () => {
-    expect(ftsQuery({ text: 'lighthouse cafe', phrases: [] })).toBe('"lighthouse" "cafe"');
-    expect(ftsQuery({ text: 'open "daily 9am" NEAR(x) OR -y*', phrases: ['daily 9am'] })).toBe('"open" "NEAR(x" "OR" "y" "daily 9am"');
-    expect(ftsQuery({ text: 'say "hi" now', phrases: ['hi'] })).toBe('"say" "now" "hi"');
-    expect(ftsQuery({ text: '… — !!', phrases: [] })).toBeNull();
-    expect(ftsQuery({ text: 'quote"inside', phrases: [] })).toBe('"quote""inside"');
+    expect(words('lighthouse cafe')).toBe('"lighthouse" "cafe"');
+    expect(words('open "daily 9am" NEAR(x) OR y*', ['daily 9am'])).toBe('"open" "NEAR(x" "OR" "y" "daily 9am"');
+    expect(words('say "hi" now', ['hi'])).toBe('"say" "now" "hi"');
+    expect(words('… — !!')).toBeNull();
+    expect(words('quote"inside')).toBe('"quote""inside"');
+  });
+
+  it('segments Chinese terms into the words the index holds, and asks the letter pairs too', () => {
+    const q = ftsQuery(lexicalTerms({ text: '表示学习 CLIP', phrases: [] }))!;
+    expect(q.words).toBe('"表示 学习" "CLIP"');
+    expect(q.grams).toBe('"表示 示学 学习" "CLIP"');
+    expect(ftsQuery(['plain'])!.grams).toBeNull();
   });
 });
 

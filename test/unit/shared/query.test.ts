@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDatePeriod, parseQuery, tokenize } from '../../../src/shared/query.js';
 
@@ -82,5 +83,73 @@ describe('parseDatePeriod', () => {
 describe('tokenize', () => {
   it('splits on any whitespace', () => {
     expect(tokenize('a\tb\nc').map((t) => t.token)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('exclusions and weights', () => {
+  it('reads -word and -"a phrase" as what must not be there, apart from the text', () => {
+    const q = parseQuery('beach -dog -"ice cream" kind:photo');
+    expect(q.text).toBe('beach');
+    expect(q.exclude).toEqual(['dog', 'ice cream']);
+    expect(q.kinds).toEqual(['photo']);
+  });
+
+  it('keeps a hyphen that is not in front of a word as text', () => {
+    expect(parseQuery('well-known - x -').text).toBe('well-known - x -');
+    expect(parseQuery('well-known - x -').exclude).toEqual([]);
+  });
+
+  it('reads 2:word and 0.5:"a phrase" as weighted parts of the text', () => {
+    const q = parseQuery('sunset 2:beach 0.5:"old town"');
+    expect(q.text).toBe('sunset beach old town');
+    expect(q.weighted).toEqual([
+      { text: 'beach', weight: 2 },
+      { text: 'old town', weight: 0.5 },
+    ]);
+    expect(q.phrases).toEqual(['old town']);
+  });
+
+  it('leaves times and ratios alone, and says when a weight is out of range', () => {
+    expect(parseQuery('at 10:30 ratio 16:9').weighted).toEqual([]);
+    const q = parseQuery('0:cat 50:dog');
+    expect(q.weighted).toEqual([]);
+    expect(q.text).toBe('0:cat 50:dog');
+    expect(q.warnings).toHaveLength(2);
+  });
+
+  it('warns when only exclusions are given', () => {
+    expect(parseQuery('-dog').warnings.join(' ')).toMatch(/what to look for/);
+  });
+});
+
+describe('parseQuery, any input', () => {
+  const word = fc.stringMatching(/^[a-z\u4e00-\u4e20]{1,8}$/);
+  it('never throws, and every part it reads came from the input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (input) => {
+        const q = parseQuery(input);
+        return [...q.phrases, ...q.exclude, ...q.weighted.map((w) => w.text)].every((t) => input.includes(t.split(' ')[0]!));
+      }),
+    );
+  });
+
+  it('puts an excluded word in the exclusions and never in the text', () => {
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), word, (kept, left) => {
+        fc.pre(!kept.includes(left));
+        const q = parseQuery(`${kept.join(' ')} -${left}`);
+        return q.exclude.includes(left) && !q.text.split(' ').includes(left) && q.text === kept.join(' ');
+      }),
+    );
+  });
+
+  it('reads a weight in range as itself', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), word, (tenths, w) => {
+        const weight = tenths / 10;
+        const q = parseQuery(`${weight}:${w}`);
+        return weight === 1 ? q.weighted.length === 0 : q.weighted[0]?.weight === weight && q.weighted[0]?.text === w;
+      }),
+    );
   });
 });

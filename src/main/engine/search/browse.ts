@@ -2,6 +2,7 @@
 // Both list every matching item newest first; neither has a score, because nothing was asked of meaning.
 import type { RequestOf } from '../../../shared/api.js';
 import { parseQuery, type ParsedQuery } from '../../../shared/query.js';
+import { passage } from './words.js';
 import type { Hit, ItemKind, TimelinePage } from '../../../shared/types.js';
 import type { ItemRow } from '../store/items.js';
 import type { Store } from '../store/index.js';
@@ -45,7 +46,7 @@ export function filterHits(store: Store, spaceId: number, query: ParsedQuery, ki
     const first = store.segments.forItem(row.id, spaceId)[0];
     if (!first) return [];
     const { itemId: _itemId, ...segment } = first;
-    return [{ item: toSummary(row), score: 0, match: { segment, score: 0, lexical: false } }];
+    return [{ item: toSummary(row), score: 0, close: true, match: { segment, score: 0, lexical: false, passage: segment.text ? passage(segment.text, []) : null } }];
   });
 }
 

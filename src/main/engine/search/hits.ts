@@ -2,12 +2,14 @@
 import type { Hit } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import { toSummary } from '../store/items.js';
+import { passage } from './words.js';
 
 export interface ScoredSegment {
   readonly segmentId: number;
   readonly itemId: number;
   readonly score: number; // cosine similarity
   readonly lexical?: boolean; // found by the query's words
+  readonly close?: boolean; // a close match ([Note: relevance]); taken as true when not said
 }
 
 /** Keeps each item's best segment, ranks items by it and takes `limit`. */
@@ -20,8 +22,11 @@ export function bestPerItem(scored: Iterable<ScoredSegment>, limit: number): Sco
   return [...best.values()].sort((a, b) => b.score - a.score || a.itemId - b.itemId).slice(0, limit);
 }
 
-/** Loads items and segments for ranked matches, in rank order. */
-export function toHits(store: Store, ranked: readonly ScoredSegment[]): Hit[] {
+/**
+ * Loads items and segments for ranked matches, in rank order, each with the passage that shows why it matched: the
+ * part of its segment's text that holds the terms, with their offsets to mark. [Note: cjk]
+ */
+export function toHits(store: Store, ranked: readonly ScoredSegment[], terms: readonly string[] = []): Hit[] {
   const rows = new Map(store.items.many(ranked.map((r) => r.itemId)).map((r) => [r.id, r]));
   const segments = store.segments.many(ranked.map((r) => r.segmentId));
   const hits: Hit[] = [];
@@ -31,7 +36,8 @@ export function toHits(store: Store, ranked: readonly ScoredSegment[]): Hit[] {
     if (!row || !seg) continue; // deleted between the KNN and now
     const { itemId: _itemId, ...segment } = seg;
     const score = Math.round(r.score * 10000) / 10000;
-    hits.push({ item: toSummary(row), score, match: { segment, score, lexical: r.lexical === true } });
+    const shown = segment.text ? passage(segment.text, terms) : null;
+    hits.push({ item: toSummary(row), score, close: r.close ?? true, match: { segment, score, lexical: r.lexical === true, passage: shown } });
   }
   return hits;
 }

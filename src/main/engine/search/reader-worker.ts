@@ -7,7 +7,7 @@ import type { ParsedQuery } from '../../../shared/query.js';
 import type { Hit, ItemKind } from '../../../shared/types.js';
 import { Store } from '../store/index.js';
 import { relatedHits } from './related.js';
-import { findHits } from './search.js';
+import { findHits, type HitOptions } from './search.js';
 
 export interface ReaderInit {
   readonly entry: string;
@@ -15,7 +15,7 @@ export interface ReaderInit {
 }
 
 export type ReaderRequest =
-  | { readonly id: number; readonly op: 'hits'; readonly spaceId: number; readonly vector: Float32Array; readonly query: ParsedQuery; readonly kinds: readonly ItemKind[] | null; readonly limit: number }
+  | { readonly id: number; readonly op: 'hits'; readonly spaceId: number; readonly vector: Float32Array; readonly query: ParsedQuery; readonly kinds: readonly ItemKind[] | null; readonly limit: number; readonly options: HitOptions }
   | { readonly id: number; readonly op: 'related'; readonly spaceId: number; readonly itemId: number; readonly kinds: readonly ItemKind[] | undefined; readonly limit: number };
 
 export type ReaderReply =
@@ -40,7 +40,7 @@ port.on('message', (req: ReaderRequest) => {
   void (async () => {
     try {
       let hits: Hit[];
-      if (req.op === 'hits') hits = findHits(store, req.spaceId, req.vector, req.query, req.kinds, req.limit);
+      if (req.op === 'hits') hits = findHits(store, req.spaceId, req.vector, req.query, req.kinds, req.limit, req.options);
       else {
         const item = store.items.get(req.itemId);
         if (!item) throw new TroveError('NOT_FOUND', `no item with id ${req.itemId}`);

@@ -3,7 +3,7 @@ import type { ParsedQuery } from '../../../shared/query.js';
 import type { Hit, ItemKind } from '../../../shared/types.js';
 import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
 import type { ReaderInit, ReaderReply } from './reader-worker.js';
-import type { HitReader } from './search.js';
+import type { HitOptions, HitReader } from './search.js';
 
 export class SearchReader implements HitReader {
   private readonly rpc: WorkerRpc<ReaderReply>;
@@ -13,8 +13,8 @@ export class SearchReader implements HitReader {
     this.rpc = new WorkerRpc<ReaderReply>({ url: BOOTSTRAP, worker: { workerData: init }, what: 'search reader' });
   }
 
-  async hits(spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Promise<Hit[]> {
-    return (await this.rpc.request({ op: 'hits', spaceId, vector, query, kinds, limit })).hits;
+  async hits(spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number, options: HitOptions = {}): Promise<Hit[]> {
+    return (await this.rpc.request({ op: 'hits', spaceId, vector, query, kinds, limit, options })).hits;
   }
 
   async related(spaceId: number, itemId: number, kinds: readonly ItemKind[] | undefined, limit: number): Promise<Hit[]> {

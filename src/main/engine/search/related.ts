@@ -9,8 +9,13 @@ import { toSummary, type ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { inTurn } from '../turns.js';
+import { meaningless, relevanceFor } from './relevance.js';
+import { closeness } from './search.js';
+
+/** A stand-in query for text probes: their candidates are judged by their own background. */
+const NON_EMPTY = Float32Array.of(1, 0);
 import { Calibration } from '../collections/calibrate.js';
-import { linkInfo } from '../collections/evidence.js';
+import { linkInfo, linkScore, MIN_LINK_SCORE } from '../collections/evidence.js';
 import { LinksRepo, measure } from '../collections/links.js';
 import type { TimedRow } from '../collections/vectors.js';
 
@@ -38,7 +43,7 @@ export async function relatedHits(
   if (item.status !== 'indexed' || vectors.size === 0) {
     throw new TroveError('NOT_FOUND', `${item.rel_path} is not indexed${item.error ? ` (${item.error})` : ''}`);
   }
-  const probes = [...vectors.values()];
+  const probes = [...vectors.values()].filter((v) => !meaningless(v)); // a vector that says nothing finds nothing
   const step = Math.max(1, Math.ceil(probes.length / MAX_PROBES));
   const scored: ScoredSegment[] = [];
   const k = Math.min(MAX_K, limit * 4 + 16);
@@ -49,10 +54,10 @@ export async function relatedHits(
   // Ranked with the evidence that links them (time, place, folder besides meaning), what a person confirmed first,
   // what they rejected left out: the photo of the day of a journal note lists it before another day's note about the
   // same thing. [Note: links]
-  return turn(() => withEvidence(store, spaceId, item, bestPerItem(scored, limit * 3 + 8), wanted, limit));
+  return turn(() => withEvidence(store, spaceId, item, vectors, bestPerItem(scored, limit * 3 + 8), wanted, limit));
 }
 
-function withEvidence(store: Store, spaceId: number, item: ItemRow, byMeaning: readonly ScoredSegment[], wanted: readonly ItemKind[], limit: number): Hit[] {
+function withEvidence(store: Store, spaceId: number, item: ItemRow, vectors: Map<number, Float32Array>, byMeaning: readonly ScoredSegment[], wanted: readonly ItemKind[], limit: number): Hit[] {
   const links = new LinksRepo(store);
   const verdicts = links.verdicts(item.id);
   const candidates = new Map(byMeaning.map((s) => [s.itemId, s]));
@@ -68,10 +73,23 @@ function withEvidence(store: Store, spaceId: number, item: ItemRow, byMeaning: r
   const measured = measure(store, spaceId, new Calibration(store, spaceId), item as TimedRow, rows);
   const ranked = [...candidates.values()].flatMap((s) => {
     const m = measured.get(s.itemId);
-    return m ? [{ s, link: linkInfo(m.evidence, m.dayOnly, verdicts.get(s.itemId) ?? null) }] : [];
+    return m ? [{ s, dayOnly: m.dayOnly, link: linkInfo(m.evidence, m.dayOnly, verdicts.get(s.itemId) ?? null) }] : [];
   });
-  ranked.sort((a, b) => b.link.score - a.link.score || b.s.score - a.s.score || a.s.itemId - b.s.itemId);
-  const top = ranked.slice(0, limit);
+  // Close: what a person confirmed, a meaning that stands out from ordinary texts' ([Note: relevance]), or evidence
+  // besides meaning (the same day, the same place, the same folder) strong enough for a link on its own. A note whose
+  // text means nothing to the model is like every such note, and no closer to it than ordinary texts are.
+  const probe = item.kind === 'photo' ? [...vectors.values()][0] ?? null : null;
+  const judge = closeness(relevanceFor(store, spaceId), probe ?? NON_EMPTY, probe !== null, Math.max(0, ...ranked.map((r) => r.s.score)));
+  const candidateVectors = store.spaces.vectors(spaceId, ranked.map((r) => r.s.segmentId));
+  const segs = store.segments.many(ranked.map((r) => r.s.segmentId));
+  const judged = ranked.map((r) => {
+    const v = candidateVectors.get(r.s.segmentId);
+    const byMeaning = v !== undefined && r.s.score > 0 && judge(r.s.segmentId, segs.get(r.s.segmentId)?.kind === 'image', v, r.s.score);
+    const withoutMeaning = linkScore({ ...r.link.evidence, meaning: null }, r.dayOnly) >= MIN_LINK_SCORE;
+    return { ...r, s: { ...r.s, close: r.link.verdict === 'confirmed' || byMeaning || withoutMeaning } };
+  });
+  judged.sort((a, b) => Number(b.s.close) - Number(a.s.close) || b.link.score - a.link.score || b.s.score - a.s.score || a.s.itemId - b.s.itemId);
+  const top = judged.slice(0, limit);
   const hits = toHits(store, top.map((r) => r.s));
   const infos = new Map(top.map((r) => [r.s.itemId, r.link]));
   return hits.map((h) => ({ ...h, link: infos.get(h.item.id)! }));

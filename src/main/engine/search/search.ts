@@ -7,22 +7,17 @@
 import type { SearchRequest, SearchResponse } from '../../../shared/api.js';
 import { TroveError } from '../../../shared/errors.js';
 import { parseQuery, type ParsedQuery } from '../../../shared/query.js';
-import type { Hit, ItemKind, SpaceInfo } from '../../../shared/types.js';
+import { ITEM_KINDS, type Hit, type ItemKind, type SpaceInfo } from '../../../shared/types.js';
 import { createLogger, SLOW_QUERY_MS } from '../log.js';
 import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
 import { filterHits } from './browse.js';
-import { bestPerItem, toHits } from './hits.js';
-import { ftsQuery, fuse, lexicalSearch } from './lexical.js';
+import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
+import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lexical.js';
+import { CLOSE_RATIO, dot, meaningless, relevanceFor, Z_CLOSE, type Relevance } from './relevance.js';
 import { inTurn } from '../turns.js';
 
-function cosine(a: Float32Array, b: Float32Array | undefined): number {
-  if (!b) return 0;
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return dot; // both are unit vectors
-}
 
 const log = createLogger('search');
 
@@ -66,63 +61,179 @@ export function combineKinds(fromRequest: readonly ItemKind[] | undefined, fromQ
  * piece per turn (tests, one-off uses). [Note: search-reader]
  */
 export interface HitReader {
-  hits(spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Promise<Hit[]>;
+  hits(spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number, options?: HitOptions): Promise<Hit[]>;
 }
 
 /** A reader over a store in this thread. */
 export function localReader(store: Store): HitReader {
-  return { hits: (spaceId, vector, query, kinds, limit) => inTurn(() => findHits(store, spaceId, vector, query, kinds, limit), 'query') };
+  return { hits: (spaceId, vector, query, kinds, limit, options) => inTurn(() => findHits(store, spaceId, vector, query, kinds, limit, options), 'query') };
 }
 
-export async function search(reader: HitReader | Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest): Promise<SearchResponse> {
+/** The lanes a request asks for: its own, or one of every kind it allows. */
+function lanesOf(req: SearchRequest, kinds: readonly ItemKind[] | null, limit: number): { kinds: ItemKind[] | null; limit: number }[] {
+  if (!req.lanes) return [{ kinds: kinds ? [...kinds] : null, limit }];
+  return req.lanes.map((lane) => {
+    const k = combineKinds(lane.kinds, kinds ?? []);
+    return { kinds: k, limit: lane.limit ?? limit };
+  });
+}
+
+/** What the query vector is made of: the query's text, its weighted parts, what it leaves out, a photo. */
+export async function queryVectorOf(encoder: Encoder, query: ParsedQuery, image: Float32Array | null): Promise<Float32Array> {
+  const parts: { text: string; weight: number }[] = [];
+  if (query.text) {
+    if (query.weighted.length === 0) parts.push({ text: query.text, weight: 1 });
+    else {
+      // rclip's way: each weighted part embedded alone and added with its weight, the rest of the text as one part.
+      let rest = query.text;
+      for (const w of query.weighted) rest = rest.replace(w.text, ' ');
+      rest = rest.replace(/\s+/g, ' ').trim();
+      if (rest) parts.push({ text: rest, weight: 1 });
+      parts.push(...query.weighted);
+    }
+  }
+  // What is left out is subtracted: its direction in the joint space steers the answer away from it.
+  for (const x of query.exclude) if (parts.length || image) parts.push({ text: x, weight: -1 });
+  const weighted: [Float32Array, number][] = image ? [[normalise(Float32Array.from(image)), 1]] : [];
+  for (const p of parts) weighted.push([await queryVector(encoder, p.text), p.weight]);
+  if (weighted.length === 1 && weighted[0]![1] === 1) return weighted[0]![0]; // the usual case: as the tower gave it
+  const sum = new Float32Array(weighted[0]?.[0].length ?? 0);
+  for (const [v, w] of weighted) for (let i = 0; i < sum.length; i++) sum[i]! += w * (v[i] ?? 0);
+  return normalise(sum);
+}
+
+function normalise(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  n = Math.sqrt(n);
+  return n > 0 ? v.map((x) => x / n) : v;
+}
+
+/** A photo to search by: its vector, and its item when it is in the library (not shown as its own match). */
+export interface ImageQuery {
+  readonly vector: Float32Array;
+  readonly itemId: number | null;
+}
+
+export async function search(reader: HitReader | Store, encoder: Encoder, space: SpaceInfo, req: SearchRequest, image: ImageQuery | null = null): Promise<SearchResponse> {
   const started = performance.now();
   const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
   // Filters and no words (`kind:photo after:2024-06`) list every match newest first. [Note: timeline]
-  const filtersOnly = !query.text && (query.kinds.length > 0 || query.after !== null || query.before !== null || (req.kinds?.length ?? 0) > 0);
-  if (!query.text && !filtersOnly) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
+  const filtersOnly = !image && !query.text && (query.kinds.length > 0 || query.after !== null || query.before !== null || (req.kinds?.length ?? 0) > 0);
+  if (!query.text && !filtersOnly && !image) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
   const mode = filtersOnly ? 'filters' : 'meaning';
   const kinds = combineKinds(req.kinds, query.kinds);
+  const lanes = lanesOf(req, kinds, limit);
   const tookMs = () => Math.round((performance.now() - started) * 10) / 10;
-  if (kinds !== null && kinds.length === 0) return { hits: [], query, space, tookMs: tookMs(), mode };
 
-  const vector = filtersOnly ? NO_VECTOR : await queryVector(encoder, query.text);
-  const hits = await ('hits' in reader ? reader : localReader(reader)).hits(space.id, vector, query, kinds, limit);
+  // The query is embedded once for every lane. [Note: relevance]
+  const vector = filtersOnly ? NO_VECTOR : await queryVectorOf(encoder, query, image?.vector ?? null);
+  const options: HitOptions = image ? { byImage: true, ...(image.itemId !== null ? { excludeItemId: image.itemId } : {}) } : {};
+  const hitReader = 'hits' in reader ? reader : localReader(reader);
+  const answers = await Promise.all(
+    lanes.map((lane) => (lane.kinds !== null && lane.kinds.length === 0 ? Promise.resolve([]) : hitReader.hits(space.id, vector, query, lane.kinds, lane.limit, options))),
+  );
+  const hits = answers.flat();
+  const close = hits.filter((h) => h.close).length;
+  const laneInfo = lanes.map((lane, i) => ({
+    kinds: lane.kinds ?? [...ITEM_KINDS],
+    count: answers[i]!.length,
+    close: answers[i]!.filter((h) => h.close).length,
+  }));
   const ms = tookMs();
   if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
-  return { hits, query, space, tookMs: ms, mode };
+  return { hits, close, lanes: laneInfo, notice: mode === 'meaning' ? noticeFor(query, vector, image !== null, hits.length, close) : null, query, space, tookMs: ms, mode };
+}
+
+/** What to tell a person about an answer with no close match. */
+function noticeFor(query: ParsedQuery, vector: Float32Array, byImage: boolean, count: number, close: number): string | null {
+  if (close > 0) return null;
+  const what = byImage ? (query.text ? `this photo and “${query.text}”` : 'this photo') : `“${query.text}”`;
+  if (meaningless(vector)) return `${what} means nothing to the search model: only its exact words are looked for, and none were found.`;
+  return count ? `No close matches for ${what}.` : `Nothing matches ${what}.`;
+}
+
+export interface HitOptions {
+  /** The query is (or holds) a photo: its closeness to photos is judged against the best score. */
+  readonly byImage?: boolean;
+  /** The photo searched by, when it is in the library: not shown as its own match. */
+  readonly excludeItemId?: number;
 }
 
 /**
- * The database part of a search, synchronous: nearest segments by meaning and segments holding the words, fused and
- * loaded as hits. Runs in the reader worker, or on this thread in a turn of its own.
+ * Whether a match by meaning is close. [Note: relevance] The reference texts are compared with whichever side of
+ * the pair is not text-to-text-scaled wrongly: a text query with the candidate (text→photo and text→text scores
+ * alike), a photo query with itself (how ordinary texts score for this photo) for text candidates. A photo query
+ * against photos has no text to compare with: within CLOSE_RATIO of the best score.
  */
-export function findHits(store: Store, spaceId: number, vector: Float32Array, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Hit[] {
-  if (vector.length === 0) return filterHits(store, spaceId, query, kinds, limit);
-  // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen
-  // when they hold fewer than `limit` distinct items and the space has more. The KNN's cost grows with k (at 7k
-  // vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.
-  const filter = { ...(kinds ? { kinds } : {}), after: query.after, before: query.before };
-  let k = Math.min(MAX_K, limit * 2 + 16);
-  let neighbours = store.spaces.knn(spaceId, vector, k, filter);
-  let byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
-  // Once, ×4: enough for one long note crowding a page; issue 11's index finds distinct items without it.
-  if (byMeaning.length < limit && neighbours.length === k && k < MAX_K) {
-    k = Math.min(MAX_K, k * 4);
-    neighbours = store.spaces.knn(spaceId, vector, k, filter);
-    byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), k);
-  }
-  const fts = ftsQuery(query);
-  const byWords = fts ? lexicalSearch(store, fts, { spaceId, kinds, after: query.after, before: query.before }, Math.min(MAX_K, limit * 8 + 32)) : [];
-  const fused = fuse(byMeaning, byWords, limit);
-  // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
-  const missing = fused.filter((f) => f.vectorScore === null).map((f) => f.segmentId);
-  const vectors = store.spaces.vectors(spaceId, missing);
-  const ranked = fused.map((f) => ({
-    segmentId: f.segmentId,
-    itemId: f.itemId,
-    lexical: f.lexical,
-    score: f.vectorScore ?? cosine(vector, vectors.get(f.segmentId)),
-  }));
-  return toHits(store, ranked);
+export function closeness(relevance: Relevance, query: Float32Array, byImage: boolean, best: number): (segmentId: number, isImage: boolean, v: Float32Array, score: number) => boolean {
+  if (meaningless(query)) return () => false;
+  return (segmentId, isImage, v, score) => {
+    if (meaningless(v)) return false;
+    if (!relevance.calibrated || (byImage && isImage)) return score >= best * CLOSE_RATIO;
+    return (byImage ? relevance.zAgainst(query, score) : relevance.z(segmentId, v, score)) >= Z_CLOSE;
+  };
 }
+
+/**
+ * The database part of a search, synchronous: nearest segments by meaning and segments holding the words, fused,
+ * judged close or not, and loaded as hits (close ones first). Runs in the reader worker, or on this thread in a turn
+ * of its own.
+ */
+export function findHits(
+  store: Store,
+  spaceId: number,
+  vector: Float32Array,
+  query: ParsedQuery,
+  kinds: readonly ItemKind[] | null,
+  limit: number,
+  options: HitOptions = {},
+): Hit[] {
+  const byImage = options.byImage ?? false;
+  if (vector.length === 0) return filterHits(store, spaceId, query, kinds, limit);
+  const filter = { ...(kinds ? { kinds } : {}), after: query.after, before: query.before };
+  const lexFilter = { spaceId, kinds, after: query.after, before: query.before };
+  const terms = lexicalTerms(query);
+  // Quoted phrases must appear: only the items that hold every one of them can match. [Note: relevance]
+  const phrases = ftsQuery(query.phrases);
+  const allowed = phrases ? new Set(lexicalSearch(store, phrases, lexFilter, MAX_K).map((h) => h.itemId)) : null;
+  const excluded = new Set<number>();
+  for (const x of query.exclude) {
+    const q = ftsQuery([x]);
+    if (q) for (const id of itemsHolding(store, q, lexFilter)) excluded.add(id);
+  }
+  const keep = (itemId: number) => (allowed === null || allowed.has(itemId)) && !excluded.has(itemId);
+
+  // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen ×4
+  // while they hold fewer than `limit` distinct items that may be shown and the space has more. The KNN's cost grows
+  // with k (at 7k vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.
+  let byMeaning: ScoredSegment[] = [];
+  if (!meaningless(vector) && (allowed === null || allowed.size > 0)) {
+    for (let k = Math.min(MAX_K, limit * 2 + 16); ; k = Math.min(MAX_K, k * 4)) {
+      const neighbours = store.spaces.knn(spaceId, vector, k, { ...filter, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
+      byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), neighbours.length).filter((s) => keep(s.itemId));
+      if (byMeaning.length >= limit || neighbours.length < k || k >= MAX_K) break;
+    }
+  }
+  const fts = ftsQuery(terms);
+  const byWords = fts ? lexicalSearch(store, fts, lexFilter, Math.min(MAX_K, limit * 8 + 32)).filter((h) => keep(h.itemId)) : [];
+  const fused = fuse(byMeaning, byWords, limit);
+  const vectors = store.spaces.vectors(spaceId, fused.map((f) => f.segmentId));
+  const segments = store.segments.many(fused.map((f) => f.segmentId));
+  const judge = closeness(relevanceFor(store, spaceId), vector, byImage, Math.max(0, ...fused.map((f) => f.vectorScore ?? 0)));
+  const ranked: ScoredSegment[] = [];
+  for (const f of fused) {
+    const v = vectors.get(f.segmentId);
+    // A segment whose vector says nothing (zero, constant) is found by its words or not at all.
+    if (meaningless(v) && !f.lexical) continue;
+    // An item found only by its words gets the cosine of the segment that holds them, so every score means the same.
+    const score = f.vectorScore ?? (v ? dot(vector, v) : 0);
+    const close = f.lexical || (v !== undefined && judge(f.segmentId, segments.get(f.segmentId)?.kind === 'image', v, score));
+    ranked.push({ segmentId: f.segmentId, itemId: f.itemId, lexical: f.lexical, score, close });
+  }
+  // Close matches first, each group in rank order.
+  const ordered = [...ranked.filter((r) => r.close), ...ranked.filter((r) => !r.close)];
+  return toHits(store, ordered, terms);
+}
+

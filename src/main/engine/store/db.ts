@@ -7,6 +7,7 @@ import { TroveError } from '../../../shared/errors.js';
 import { diskFullMessage, freeBytesSync, isDiskFull } from '../disk.js';
 import { sqliteBinding, unpackedPath } from '../packaged.js';
 import { assertNotFromTheFuture, migrate } from './migrate.js';
+import { registerWordFunctions } from './words.js';
 
 export type Db = Database.Database;
 
@@ -70,6 +71,7 @@ export function openDatabase(file: string): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath())); // SQLite opens it itself: never from app.asar
+    registerWordFunctions(db); // the triggers that fill the full-text indexes call them [Note: cjk]
     migrate(db);
     return db;
   } catch (error) {
@@ -96,6 +98,7 @@ export function openReader(file: string): Db {
   try {
     db.pragma('busy_timeout = 5000');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
+    registerWordFunctions(db); // statements the Store prepares name them, though a reader never runs them
     return db;
   } catch (error) {
     db.close();

@@ -3,6 +3,7 @@
 // segments (note chunks, OCR and transcript chunks) belong to the space whose model they were sized for.
 import type { Segment, SegmentKind } from '../../../shared/types.js';
 import type { Db } from './db.js';
+import { insertGramsSql, insertWordsSql } from './words.js';
 
 export interface NewSegment {
   kind: SegmentKind;
@@ -53,6 +54,8 @@ export class SegmentsRepo {
   private readonly manyStmt;
   private readonly ftsDeleteStmt;
   private readonly ftsInsertStmt;
+  private readonly gramsDeleteStmt;
+  private readonly gramsInsertStmt;
 
   constructor(db: Db) {
     this.deleteAllStmt = db.prepare<[number]>('DELETE FROM segments WHERE item_id = ?');
@@ -68,10 +71,9 @@ export class SegmentsRepo {
     this.imageStmt = db.prepare<[number], { id: number }>(`SELECT id FROM segments WHERE item_id = ? AND kind = 'image' AND space_id IS NULL`);
     this.manyStmt = db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE id IN (SELECT value FROM json_each(?))');
     this.ftsDeleteStmt = db.prepare<[number]>('DELETE FROM segments_fts WHERE rowid IN (SELECT id FROM segments WHERE item_id = ?)');
-    this.ftsInsertStmt = db.prepare<[number]>(
-      `INSERT INTO segments_fts (rowid, text, breadcrumb, title, path)
-       SELECT s.id, coalesce(s.text, ''), s.breadcrumb, i.title, i.rel_path FROM segments s JOIN items i ON i.id = s.item_id WHERE s.item_id = ?`,
-    );
+    this.gramsDeleteStmt = db.prepare<[number]>('DELETE FROM grams_fts WHERE rowid IN (SELECT id FROM segments WHERE item_id = ?)');
+    this.ftsInsertStmt = db.prepare<[number]>(insertWordsSql('s.item_id = ?'));
+    this.gramsInsertStmt = db.prepare<[number]>(insertGramsSql('s.item_id = ?'));
   }
 
   private insert(itemId: number, spaceId: number, segments: readonly NewSegment[], first: number): number[] {
@@ -111,7 +113,9 @@ export class SegmentsRepo {
   /** Refreshes the FTS rows of an item's segments after its title or path changed (a move). */
   reindexWords(itemId: number): void {
     this.ftsDeleteStmt.run(itemId);
+    this.gramsDeleteStmt.run(itemId);
     this.ftsInsertStmt.run(itemId);
+    this.gramsInsertStmt.run(itemId);
   }
 
   /** The shared image segment of a photo, if it has one. */

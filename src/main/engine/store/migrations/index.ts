@@ -6,6 +6,7 @@ import { transcripts } from './004-transcripts.js';
 import { queue } from './005-queue.js';
 import { hardening } from './006-hardening.js';
 import { collections } from './007-collections.js';
+import { words } from './008-words.js';
 
 export interface Migration {
   readonly version: number;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words];
