@@ -18,6 +18,7 @@ import { benchWhisper } from './whisper.js';
 import { benchAudio } from './audio.js';
 import { benchLoad } from './load.js';
 import { benchCollections } from './collections.js';
+import { benchKnn } from './knn.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -122,4 +123,5 @@ await benchWhisper(filter, line);
 await benchAudio(filter, line);
 await benchLoad(filter, line);
 await benchCollections(filter, line);
+await benchKnn(filter, line);
 await (await import('./ocr.js')).benchOcr(filter, line);

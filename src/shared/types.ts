@@ -245,6 +245,12 @@ export interface IndexStatus {
   readonly errors: number;
   readonly spaces: readonly SpaceInfo[];
   readonly model: { readonly id: string; readonly revision: string; readonly path: string } | null;
+  /**
+   * How searches find nearest neighbours in the active space ([Note: ann]): 'exact' (a small library, or no
+   * approximate index in this process), or the approximate index, 'building' (searches are exact meanwhile, `done`
+   * of `total` vectors in) or 'ready'.
+   */
+  readonly nearest: { readonly state: 'exact' | 'building' | 'ready'; readonly done: number; readonly total: number };
 }
 
 /** A path inside a watched folder that Trove did not follow, and why (see the link rule in docs/architecture.md). */

@@ -37,6 +37,8 @@ describe.skipIf(NO_BROWSER)('600 results in a browser', () => {
   it('keeps only the visible rows in the DOM while scrolling through all of them', async () => {
     await page.goto(`${app.server.url}#/search?q=orange&kinds=photo&limit=1000`);
     await page.locator('[data-key="grid-0"]').waitFor();
+    // The close matches first; then every photo, as asked.
+    await page.getByRole('button', { name: /Show \d+ more, less close/ }).click();
     const total = SCENES;
     expect(await page.locator('h2', { hasText: 'Photos' }).textContent()).toContain(String(total));
     const atTop = await tiles();

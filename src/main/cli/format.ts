@@ -180,6 +180,8 @@ export function formatStatus(s: IndexStatus, cwd = process.cwd()): string {
     const state = sp.state === 'building' ? `building (${sp.items} of ${total} items; the active space answers until it is complete)` : sp.state;
     lines.push(`Space ${sp.id}: ${sp.modelId}@${sp.revision}, ${sp.dimensions} dimensions, ${state}, ${sp.items} items, ${sp.vectors} vectors`);
   }
+  if (s.nearest.state === 'building') lines.push(`Search index: building, ${s.nearest.done} of ${s.nearest.total} vectors (searches are exact until it is done)`);
+  else if (s.nearest.state === 'ready') lines.push(`Search index: approximate, ${s.nearest.total} vectors (exact rescoring)`);
   if (s.ocrPending) lines.push(`Text in photos: ${s.ocrPending} photo${s.ocrPending === 1 ? '' : 's'} still to read (the next index run reads them)`);
   if (s.transcriptionPending) {
     const n = `${s.transcriptionPending} recording${s.transcriptionPending === 1 ? '' : 's'}`;

@@ -154,6 +154,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         dataDir,
         // `trove index` asks no questions: its query worker starts only if one comes (~60 MB less). [Note: ocr-memory]
         ...(command === 'index' ? { queryWorker: 'first-query' as const } : {}),
+        // Only a process that stays builds approximate indexes; a one-off search uses a saved one. [Note: ann]
+        ...(command === 'watch' || command === 'serve' ? {} : { annBuild: false }),
         ...(values.model ? { model: values.model } : {}),
         ...(values['speech-model'] ? { speechModel: values['speech-model'] } : {}),
         ...(device ? { device } : {}),

@@ -79,6 +79,11 @@ export interface EngineOptions {
   readonly transcriber?: Transcriber;
   /** When the query worker starts: with the model (default), or at the first query (`trove index` asks none). */
   readonly queryWorker?: 'now' | 'first-query';
+  /**
+   * Build and keep the approximate indexes of large spaces in the background (default true: the app, `trove serve`,
+   * `trove watch`); a one-off command (`trove search`) uses a saved index and never starts a build. [Note: ann]
+   */
+  readonly annBuild?: boolean;
 }
 
 interface StoredModel {
@@ -810,7 +815,15 @@ export class Engine implements TroveApi, TroveEvents {
       errors: this.store.items.errorCount(),
       spaces: this.store.spaces.list(),
       model,
+      nearest: await this.nearest(),
     };
+  }
+
+  /** The approximate index of the active space, as the search reader has it (only if the reader is running). */
+  private async nearest(): Promise<IndexStatus['nearest']> {
+    const active = this.store.spaces.active();
+    const progress = active && this.searchReader ? await this.searchReader.annProgress(active.id).catch(() => null) : null;
+    return progress ?? { state: 'exact', done: 0, total: 0 };
   }
 
   /** Files that could not be indexed, with their reasons. */
@@ -837,7 +850,7 @@ export class Engine implements TroveApi, TroveEvents {
 
   /** The search reader: a worker with a read-only connection of its own, started on the first query. [Note: search-reader] */
   private reader(): SearchReader {
-    this.searchReader ??= new SearchReader(this.paths.database);
+    this.searchReader ??= new SearchReader(this.paths.database, this.options.annBuild ?? true);
     return this.searchReader;
   }
 

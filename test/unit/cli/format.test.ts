@@ -51,6 +51,7 @@ describe('CLI formatting', () => {
   it('says how many recordings wait for a transcript, and why', () => {
     const status: IndexStatus = {
       progress: { phase: 'idle', done: 0, total: 0, failed: 0, ratePerSecond: 0, etaSeconds: null, current: null, paused: false, waiting: null },
+      nearest: { state: 'building', done: 1200, total: 50_000 },
       pendingChanges: 0,
       ocrPending: 0,
       transcriptionPending: 3,
@@ -71,11 +72,14 @@ describe('CLI formatting', () => {
     );
     expect(formatStatus({ ...status, transcriptionPending: 1, transcriptionBlocked: null })).toContain('Transcripts: 1 recording still to transcribe');
     expect(formatStatus({ ...status, transcriptionPending: 0, transcriptionBlocked: null })).not.toContain('Transcripts');
+    expect(formatStatus(status)).toContain('Search index: building, 1200 of 50000 vectors (searches are exact until it is done)');
+    expect(formatStatus({ ...status, nearest: { state: 'exact', done: 0, total: 0 } })).not.toContain('Search index');
   });
 
   it('says what waits in the queue and why, what was skipped, and why indexing waits', () => {
     const status: IndexStatus = {
       progress: { phase: 'embedding', done: 3, total: 9, failed: 0, ratePerSecond: 1, etaSeconds: 6, current: null, paused: false, waiting: 'the disk that holds Trove\'s library (/d) is full' },
+      nearest: { state: 'exact', done: 0, total: 0 },
       pendingChanges: 0,
       ocrPending: 0,
       transcriptionPending: 0,

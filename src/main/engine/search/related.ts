@@ -9,6 +9,7 @@ import { toSummary, type ItemRow } from '../store/items.js';
 import { MAX_K } from '../store/spaces.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { inTurn } from '../turns.js';
+import type { Knn } from '../ann/registry.js';
 import { meaningless, relevanceFor } from './relevance.js';
 import { closeness } from './search.js';
 
@@ -33,6 +34,7 @@ export async function relatedHits(
   kinds: readonly ItemKind[] | undefined,
   limit: number,
   turn: <T>(work: () => T) => Promise<T> = (work) => inTurn(work, 'query'),
+  knn: Knn = (...args) => store.spaces.knn(...args),
 ): Promise<Hit[]> {
   const wanted = kinds && kinds.length ? kinds : ITEM_KINDS.filter((k) => k !== item.kind);
   const segments = store.segments.forItem(item.id, spaceId);
@@ -48,7 +50,7 @@ export async function relatedHits(
   const scored: ScoredSegment[] = [];
   const k = Math.min(MAX_K, limit * 4 + 16);
   for (let i = 0; i < probes.length; i += step) {
-    const found = await turn(() => store.spaces.knn(spaceId, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }));
+    const found = await turn(() => knn(spaceId, probes[i]!, k, { kinds: wanted, excludeItemId: item.id }));
     for (const n of found) scored.push({ ...n, score: 1 - n.distance });
   }
   // Ranked with the evidence that links them (time, place, folder besides meaning), what a person confirmed first,

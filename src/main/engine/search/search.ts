@@ -17,6 +17,7 @@ import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lexical.js';
 import { CLOSE_RATIO, dot, meaningless, relevanceFor, Z_CLOSE, type Relevance } from './relevance.js';
 import { inTurn } from '../turns.js';
+import type { Knn } from '../ann/registry.js';
 
 
 const log = createLogger('search');
@@ -189,6 +190,7 @@ export function findHits(
   kinds: readonly ItemKind[] | null,
   limit: number,
   options: HitOptions = {},
+  knn: Knn = (...args) => store.spaces.knn(...args),
 ): Hit[] {
   const byImage = options.byImage ?? false;
   if (vector.length === 0) return filterHits(store, spaceId, query, kinds, limit);
@@ -211,7 +213,7 @@ export function findHits(
   let byMeaning: ScoredSegment[] = [];
   if (!meaningless(vector) && (allowed === null || allowed.size > 0)) {
     for (let k = Math.min(MAX_K, limit * 2 + 16); ; k = Math.min(MAX_K, k * 4)) {
-      const neighbours = store.spaces.knn(spaceId, vector, k, { ...filter, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
+      const neighbours = knn(spaceId, vector, k, { ...filter, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
       byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), neighbours.length).filter((s) => keep(s.itemId));
       if (byMeaning.length >= limit || neighbours.length < k || k >= MAX_K) break;
     }

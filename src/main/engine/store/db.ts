@@ -99,6 +99,9 @@ export function openReader(file: string): Db {
     db.pragma('busy_timeout = 5000');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
     registerWordFunctions(db); // statements the Store prepares name them, though a reader never runs them
+    // Searches read vectors and rows at random places in a large file: mapped, a read is a copy from the page cache
+    // instead of a system call (an approximate-index KNN at 100k: 1.5 ms → 0.9 ms). [Note: ann]
+    db.pragma('mmap_size = 1073741824');
     return db;
   } catch (error) {
     db.close();

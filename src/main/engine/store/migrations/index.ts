@@ -7,6 +7,7 @@ import { queue } from './005-queue.js';
 import { hardening } from './006-hardening.js';
 import { collections } from './007-collections.js';
 import { words } from './008-words.js';
+import { annLog } from './009-ann-log.js';
 
 export interface Migration {
   readonly version: number;
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog];

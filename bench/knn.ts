@@ -1,0 +1,113 @@
+// Nearest neighbours at scale: the approximate index (usearch HNSW, 8-bit, rescored) against sqlite-vec's exact scan,
+// on clustered CLIP-like vectors (cosine ~0.32 between items, ~0.75 within a cluster). [Note: ann]
+//   npm run bench -- knn-100k      100,000 × 512 (about a minute and a half)
+//   npm run bench -- knn-1m        1,000,000 × 512 (about twenty minutes; never part of a plain `npm run bench`)
+// One line per size: KNN p50/p95 through the index, sqlite-vec p50 in the same run, recall@10 against it, filtered
+// KNN p50 (kind; a year), the build in the background's slices, and the growth of the process's private memory
+// (RssAnon: the graphs, without the pages of the library file the reader maps).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnnRegistry } from '../src/main/engine/ann/registry.js';
+import { findHits } from '../src/main/engine/search/search.js';
+import { Store } from '../src/main/engine/store/index.js';
+import { parseQuery } from '../src/shared/query.js';
+import { addVectors, clustered, vectorSpace } from '../test/fixtures/make-vectors.js';
+import { tempDir } from '../test/helpers.js';
+
+type Line = (name: string, figure: string, detail?: string) => void;
+
+const DIMS = 512;
+
+/** The process's private memory (Linux): what the graphs take, without the library file's pages it has mapped. */
+function anonMb(): number {
+  try {
+    const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 1048576;
+  } catch {
+    return process.memoryUsage().rss / 1048576;
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+
+async function one(size: number, label: string, line: Line): Promise<void> {
+  const tmp = tempDir(`bench-knn-${label}`);
+  const file = join(tmp.dir, 'library.db');
+  const store = Store.open(file);
+  try {
+    const space = vectorSpace(store, DIMS, Math.max(50, Math.round(size / 1000)));
+    let t0 = performance.now();
+    addVectors(store, space, size);
+    const fillS = (performance.now() - t0) / 1000;
+    const reader = Store.openReader(file);
+
+    // The exact scan, and the answers recall is measured against.
+    const queries = Array.from({ length: 30 }, () => clustered(space));
+    const exact: Set<number>[] = [];
+    const exactTimes: number[] = [];
+    for (const q of queries) {
+      t0 = performance.now();
+      exact.push(new Set(reader.spaces.knn(space.spaceId, q, 10).map((n) => n.segmentId)));
+      exactTimes.push(performance.now() - t0);
+    }
+    exactTimes.sort((a, b) => a - b);
+
+    // The build, as the reader runs it: slice by slice.
+    global.gc?.();
+    const rss0 = anonMb();
+    const anns = new AnnRegistry(reader, join(tmp.dir, 'ann'), true, null);
+    t0 = performance.now();
+    anns.knn(space.spaceId, queries[0]!, 10); // starts the build
+    while (anns.work());
+    const buildS = (performance.now() - t0) / 1000;
+    global.gc?.();
+    const rssMb = Math.round(anonMb() - rss0);
+
+    let found = 0;
+    queries.forEach((q, i) => (found += anns.knn(space.spaceId, q, 10).filter((n) => exact[i]!.has(n.segmentId)).length));
+    const recall = found / (queries.length * 10);
+
+    const time = (run: (q: Float32Array) => unknown, n = 300): number[] => {
+      const times: number[] = [];
+      for (let i = 0; i < n + 20; i++) {
+        const q = clustered(space);
+        const s = performance.now();
+        run(q);
+        if (i >= 20) times.push(performance.now() - s);
+      }
+      return times.sort((a, b) => a - b);
+    };
+    const knn = time((q) => anns.knn(space.spaceId, q, 10));
+    const byKind = time((q) => anns.knn(space.spaceId, q, 10, { kinds: ['note'] }), 100);
+    const byYear = time((q) => anns.knn(space.spaceId, q, 10, { after: Date.UTC(2019, 0, 1), before: Date.UTC(2020, 0, 1) }), 100);
+    let filteredFound = 0;
+    for (const q of queries.slice(0, 10)) {
+      const f = { kinds: ['note' as const], after: Date.UTC(2019, 0, 1), before: Date.UTC(2020, 0, 1) };
+      const want = new Set(reader.spaces.knn(space.spaceId, q, 10, f).map((n) => n.segmentId));
+      filteredFound += anns.knn(space.spaceId, q, 10, f).filter((n) => want.has(n.segmentId)).length;
+    }
+    // A search's database part as the reader runs it: KNN, words, hits (the text tower adds ~9 ms for CLIP's, see
+    // "text query encoder" above).
+    const query = parseQuery('beach at sunset');
+    const search = time((q) => findHits(reader, space.spaceId, q, query, null, 20, {}, anns.knn), 100);
+    const filtered = [...byKind, ...byYear].sort((a, b) => a - b);
+    line(
+      `knn-${label}`,
+      `${label === '1m' ? '1M' : '100k'} x ${DIMS}: trove p50 ${ms(percentile(knn, 50))} ms p95 ${ms(percentile(knn, 95))} ms, sqlite-vec p50 ${ms(percentile(exactTimes, 50))} ms, recall@10 ${recall.toFixed(3)}, filtered p50 ${ms(percentile(filtered, 50))} ms, build ${Math.round(buildS)} s, rss ${rssMb} MB`,
+      `kind filter p50 ${ms(percentile(byKind, 50))} ms, a year p50 ${ms(percentile(byYear, 50))} ms, note+year recall@10 ${(filteredFound / 100).toFixed(3)}; search without the text tower p50 ${ms(percentile(search, 50))} ms p95 ${ms(percentile(search, 95))} ms; filled in ${Math.round(fillS)} s`,
+    );
+    reader.close();
+  } finally {
+    store.close();
+    tmp.cleanup();
+  }
+}
+
+export async function benchKnn(filter: string, line: Line): Promise<void> {
+  if ('knn-100k'.includes(filter) || filter === 'knn') await one(100_000, '100k', line);
+  if (filter === 'knn-1m') await one(1_000_000, '1m', line);
+}

@@ -1,0 +1,174 @@
+// The approximate indexes of a library's spaces, as the search reader keeps them, and the KNN that uses them.
+// [Note: ann] A space under ANN_MIN_SEGMENTS is searched exactly (sqlite-vec); above it, through its index once that
+// is built, and exactly until then. Background work (building, taking in changes, saving, trimming the log) runs in
+// slices between searches, only in a long-lived process (the app, `trove serve`, `trove watch`): a one-off command
+// uses a saved index when there is one and never starts a build it would not live to finish.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Store } from '../store/index.js';
+import type { KnnFilter, Neighbour } from '../store/spaces.js';
+import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
+
+/** A KNN over one space: sqlite-vec's exact scan, or the approximate index. */
+export type Knn = (spaceId: number, query: Float32Array, k: number, filter?: KnnFilter) => Neighbour[];
+
+/** How long a space's size is trusted before it is counted again. */
+const RECOUNT_MS = 30_000;
+/** How often the log is trimmed. */
+const TRIM_MS = 30_000;
+/** A save waits for this long without a search (it holds the reader for a second or two at a million vectors). */
+const QUIET_MS = 5_000;
+
+interface Entry {
+  ann: SpaceAnn | null;
+  segments: number;
+  countedAt: number;
+}
+
+interface Meta {
+  readonly id: number;
+  readonly itemId: number;
+  readonly takenAt: number | null;
+}
+
+export class AnnRegistry {
+  private readonly entries = new Map<number, Entry>();
+  private lastSearch = 0;
+  private lastTrim = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly dir: string,
+    private readonly maintain: boolean,
+    private readonly writer: Database.Database | null = null,
+    private readonly minSegments = ANN_MIN_SEGMENTS,
+  ) {}
+
+  private entry(spaceId: number): Entry | null {
+    const space = this.store.spaces.get(spaceId);
+    if (!space) {
+      const gone = this.entries.get(spaceId);
+      gone?.ann?.drop();
+      this.entries.delete(spaceId);
+      return null;
+    }
+    let e = this.entries.get(spaceId);
+    const now = Date.now();
+    if (!e || (!e.ann && now - e.countedAt > RECOUNT_MS)) {
+      const segments = this.store.db
+        .prepare<[number], { n: number }>('SELECT count(*) AS n FROM segments WHERE space_id IS NULL OR space_id = ?')
+        .get(spaceId)!.n;
+      const ann = segments >= this.minSegments ? SpaceAnn.open(this.store, spaceId, space.dimensions, this.dir, this.maintain) : null;
+      e = { ann, segments, countedAt: now };
+      this.entries.set(spaceId, e);
+    }
+    return e;
+  }
+
+  /** The space's index when it is ready, brought up to date with the log; null: search exactly. */
+  ready(spaceId: number): SpaceAnn | null {
+    const ann = this.entry(spaceId)?.ann ?? null;
+    if (!ann) return null;
+    ann.sync();
+    return ann.ready ? ann : null;
+  }
+
+  progress(spaceId: number): AnnProgress | null {
+    return this.entry(spaceId)?.ann?.progress() ?? null;
+  }
+
+  /** The nearest segments, filtered inside the search: through the index when it is ready, else exactly. */
+  readonly knn: Knn = (spaceId, query, k, filter = {}) => {
+    this.lastSearch = Date.now();
+    const ann = this.ready(spaceId);
+    if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
+    const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
+    const narrowed = (filter.after ?? null) !== null || (filter.before ?? null) !== null || filter.excludeItemId !== undefined;
+    // A date or an item left out: widen until enough pass, then, for a filter that leaves very little, scan exactly.
+    let want = narrowed ? k * 4 + 32 : k * 2 + 32;
+    for (let round = 0; round < 3; round++, want *= 8) {
+      const found = ann.search(query, want, kinds);
+      const meta = this.meta(found);
+      const pass = found.filter((c) => {
+        const m = meta.get(c.segmentId);
+        if (!m) return false; // deleted since, or not yet readable
+        if (filter.excludeItemId !== undefined && m.itemId === filter.excludeItemId) return false;
+        if ((filter.after ?? null) !== null && (m.takenAt === null || m.takenAt < filter.after!)) return false;
+        if ((filter.before ?? null) !== null && (m.takenAt === null || m.takenAt >= filter.before!)) return false;
+        return true;
+      });
+      if (pass.length >= k || found.length < want) return this.rescore(spaceId, query, pass, meta, k);
+    }
+    return this.store.spaces.knn(spaceId, query, k, filter);
+  };
+
+  private meta(found: readonly AnnCandidate[]): Map<number, Meta> {
+    const rows = this.store.db
+      .prepare<[string], Meta>(
+        `SELECT s.id, s.item_id AS itemId, i.taken_at AS takenAt FROM segments s JOIN items i ON i.id = s.item_id
+         WHERE s.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(found.map((c) => c.segmentId)));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /**
+   * Exact distances for the best candidates (the graphs keep 8-bit vectors; SQLite a 16-bit copy), best first.
+   * Rescoring the first 2k + 48 by approximate distance recovers what quantization swapped near the edge.
+   */
+  private rescore(spaceId: number, query: Float32Array, pass: readonly AnnCandidate[], meta: Map<number, Meta>, k: number): Neighbour[] {
+    const top = pass.slice(0, Math.min(pass.length, k * 4 + 64));
+    const vectors = this.store.spaces.vectors(spaceId, top.map((c) => c.segmentId));
+    const out: Neighbour[] = [];
+    for (const c of top) {
+      const v = vectors.get(c.segmentId);
+      if (!v) continue;
+      let d = 0;
+      for (let i = 0; i < v.length; i++) d += v[i]! * query[i]!;
+      out.push({ segmentId: c.segmentId, itemId: meta.get(c.segmentId)!.itemId, distance: 1 - d });
+    }
+    out.sort((a, b) => a.distance - b.distance);
+    return out.slice(0, k);
+  }
+
+  /**
+   * One slice of background work for the first space that has some (a build, changes into the graphs, a save when
+   * searches are quiet), and the log trimmed now and then. Returns whether more work waits.
+   */
+  work(): boolean {
+    if (!this.maintain) return false;
+    let more = false;
+    for (const space of this.store.spaces.listRows()) {
+      const ann = this.entry(space.id)?.ann;
+      if (!ann) continue;
+      ann.sync();
+      if (ann.step()) {
+        more = true;
+        break;
+      }
+      if (ann.wantsSave && Date.now() - this.lastSearch > QUIET_MS) ann.save();
+    }
+    if (Date.now() - this.lastTrim > TRIM_MS) this.trim();
+    return more;
+  }
+
+  /** Deletes the log rows no index needs: up to what the saved index holds, or all of a space without one. */
+  private trim(): void {
+    this.lastTrim = Date.now();
+    if (!this.writer) return;
+    for (const space of this.store.spaces.listRows()) {
+      let upTo: number;
+      try {
+        // Another process may keep an index of this library: its sidecar says what it still needs.
+        const s = JSON.parse(readFileSync(join(this.dir, `space-${space.id}.json`), 'utf8')) as { state: string; seq: number };
+        upTo = s.state === 'saved' ? s.seq : Math.min(s.seq, this.entries.get(space.id)?.ann?.watermark() ?? s.seq);
+      } catch {
+        if (this.entries.get(space.id)?.ann) continue; // building, its sidecar not written yet
+        upTo = this.writer.prepare<[number], { s: number | null }>('SELECT max(seq) AS s FROM ann_log WHERE space_id = ?').get(space.id)!.s ?? 0;
+      }
+      if (upTo > 0) this.writer.prepare('DELETE FROM ann_log WHERE space_id = ? AND seq <= ?').run(space.id, upTo);
+    }
+    this.writer.prepare('DELETE FROM ann_log WHERE space_id NOT IN (SELECT id FROM spaces)').run();
+  }
+}

@@ -1,0 +1,325 @@
+// An approximate-nearest-neighbour index beside SQLite, for one embedding space. [Note: ann]
+//
+// SQLite stays the source of truth: the index is built from the space's vectors, kept in step through `ann_log` (every
+// vector written and every segment deleted, in the writer's transaction), and can always be thrown away and built
+// again. One HNSW graph (usearch, 8-bit quantized, cosine) per item kind, so the kind filter every result lane uses is
+// a choice of graph, not a filter after the fact; a date or folder filter widens the search and filters the
+// candidates, and falls back to the exact scan when it is very selective. Candidates are rescored exactly with the
+// float vectors SQLite holds.
+//
+// Files, in the library's `ann/` folder: `space-<id>-<kind>.usearch` and `space-<id>.json`, which says the last log
+// row the saved graphs hold (`seq`). At open the graphs are loaded and the log after `seq` replayed; a missing or
+// damaged file, or a log trimmed past it, means a build from SQLite. While a build runs (in slices of the reader's
+// event loop, so searches go on between them), searches use the exact scan.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import usearch, { type Index } from 'usearch';
+import { ITEM_KINDS, type ItemKind } from '../../../shared/types.js';
+import { createLogger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { vecTable } from '../store/spaces.js';
+
+const log = createLogger('ann');
+
+/** Spaces with fewer segments than this are searched exactly: sqlite-vec scans 20k vectors in ~25 ms here. */
+export const ANN_MIN_SEGMENTS = 20_000;
+/** HNSW settings (measured in BENCHMARKS.md, "Nearest neighbours at a million segments"). */
+export const CONNECTIVITY = 16;
+export const EXPANSION_ADD = 128;
+export const EXPANSION_SEARCH = 256;
+/** Vectors added to a graph per slice of work: ~40–80 ms on 2 cores. */
+const SLICE = 256;
+/** Changes not yet in the graphs are searched exactly; past this many, they are added before answering. */
+const SAVE_AFTER = 20_000;
+const SIDECAR_VERSION = 1;
+
+interface Sidecar {
+  readonly version: number;
+  readonly state: 'building' | 'saved';
+  readonly seq: number;
+  readonly dimensions: number;
+  /** Which space: ids are reused after a space is dropped, its creation time is not. */
+  readonly space: string;
+}
+
+export interface AnnCandidate {
+  readonly segmentId: number;
+  readonly distance: number; // approximate (8-bit) cosine distance, or exact for changes not yet in a graph
+}
+
+export interface AnnProgress {
+  readonly state: 'building' | 'ready';
+  readonly done: number;
+  readonly total: number;
+}
+
+function newGraph(dimensions: number): Index {
+  return new usearch.Index({
+    dimensions,
+    metric: usearch.MetricKind.Cos,
+    quantization: usearch.ScalarKind.I8,
+    connectivity: CONNECTIVITY,
+    expansion_add: EXPANSION_ADD,
+    expansion_search: EXPANSION_SEARCH,
+    multi: false,
+  });
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+export class SpaceAnn {
+  private readonly graphs = new Map<ItemKind, Index>();
+  /** Vectors written since the graphs last took some in: searched exactly, moved into the graphs slice by slice. */
+  private readonly pending = new Map<number, { kind: ItemKind; vector: Float32Array }>();
+  /** The last log row applied (read into `pending`, or removed). */
+  private seq = 0;
+  private state: 'building' | 'ready' = 'building';
+  /** During a build: the last segment id read from SQLite. */
+  private cursor = 0;
+  private built = 0;
+  private total = 0;
+  private changedSinceSave = 0;
+
+  private readonly identity: string;
+
+  private constructor(
+    private readonly store: Store,
+    readonly spaceId: number,
+    readonly dimensions: number,
+    private readonly dir: string,
+  ) {
+    const row = store.db.prepare<[number], { model_id: string; revision: string; created_at: number }>('SELECT model_id, revision, created_at FROM spaces WHERE id = ?').get(spaceId);
+    this.identity = row ? `${row.model_id}@${row.revision}/${row.created_at}` : String(spaceId);
+  }
+
+  private get sidecarPath(): string {
+    return join(this.dir, `space-${this.spaceId}.json`);
+  }
+
+  private graphPath(kind: ItemKind): string {
+    return join(this.dir, `space-${this.spaceId}-${kind}.usearch`);
+  }
+
+  /** The saved index when it is whole and the log still reaches back to it; else a build, when building is allowed. */
+  static open(store: Store, spaceId: number, dimensions: number, dir: string, build: boolean): SpaceAnn | null {
+    const ann = new SpaceAnn(store, spaceId, dimensions, dir);
+    if (ann.load()) return ann;
+    if (!build) return null;
+    ann.startBuild();
+    return ann;
+  }
+
+  private load(): boolean {
+    let sidecar: Sidecar;
+    try {
+      sidecar = JSON.parse(readFileSync(this.sidecarPath, 'utf8')) as Sidecar;
+    } catch {
+      return false;
+    }
+    if (sidecar.version !== SIDECAR_VERSION || sidecar.state !== 'saved' || sidecar.dimensions !== this.dimensions || sidecar.space !== this.identity) return false;
+    // A log behind the saved index: the database is not the one the index was built from (a backup put back).
+    const last = this.store.db.prepare<[], { s: number | null }>("SELECT seq AS s FROM sqlite_sequence WHERE name = 'ann_log'").get()?.s ?? 0;
+    if (last < sidecar.seq) return false;
+    try {
+      for (const kind of ITEM_KINDS) {
+        const path = this.graphPath(kind);
+        if (!existsSync(path)) continue;
+        const g = newGraph(this.dimensions);
+        g.load(path);
+        this.graphs.set(kind, g);
+      }
+    } catch (error) {
+      log.warn('the saved index could not be read; it is built again', { space: this.spaceId, error: (error as Error).message });
+      this.graphs.clear();
+      return false;
+    }
+    this.seq = sidecar.seq;
+    this.state = 'ready';
+    return true;
+  }
+
+  private startBuild(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // First say a build is on (seq 0: nothing may be trimmed), then take the snapshot's seq: changes after it replay.
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: 0, dimensions: this.dimensions, space: this.identity });
+    for (const kind of ITEM_KINDS) rmSync(this.graphPath(kind), { force: true });
+    this.seq = this.maxSeq();
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: this.seq, dimensions: this.dimensions, space: this.identity });
+    this.total = this.store.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${vecTable(this.spaceId)}`).get()?.n ?? 0;
+    this.state = 'building';
+    log.info('building the approximate index', { space: this.spaceId, vectors: this.total });
+  }
+
+  private maxSeq(): number {
+    return this.store.db.prepare<[number], { s: number | null }>('SELECT max(seq) AS s FROM ann_log WHERE space_id = ?').get(this.spaceId)!.s ?? 0;
+  }
+
+  private writeSidecar(s: Sidecar): void {
+    const tmp = `${this.sidecarPath}.tmp`;
+    writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
+    renameSync(tmp, this.sidecarPath);
+  }
+
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  progress(): AnnProgress {
+    return { state: this.state, done: this.state === 'ready' ? this.size() : this.built, total: this.state === 'ready' ? this.size() : this.total };
+  }
+
+  size(): number {
+    let n = this.pending.size;
+    for (const g of this.graphs.values()) n += g.size();
+    return n;
+  }
+
+  /** Reads the log rows written since the last look: removals now, additions into `pending` with their vectors. */
+  sync(): void {
+    const rows = this.store.db
+      .prepare<[number, number], { seq: number; segment_id: number; kind: ItemKind | null; added: number }>(
+        'SELECT seq, segment_id, kind, added FROM ann_log WHERE space_id = ? AND seq > ? ORDER BY seq LIMIT 100000',
+      )
+      .all(this.spaceId, this.seq);
+    if (rows.length === 0) return;
+    const added: { id: number; kind: ItemKind }[] = [];
+    for (const r of rows) {
+      if (r.added) added.push({ id: r.segment_id, kind: r.kind ?? 'photo' });
+      else {
+        this.pending.delete(r.segment_id);
+        for (const g of this.graphs.values()) if (g.contains(BigInt(r.segment_id))) g.remove(BigInt(r.segment_id));
+        const i = added.findIndex((a) => a.id === r.segment_id);
+        if (i >= 0) added.splice(i, 1);
+      }
+      this.seq = r.seq;
+    }
+    const vectors = this.store.spaces.vectors(this.spaceId, added.map((a) => a.id));
+    for (const a of added) {
+      const v = vectors.get(a.id);
+      if (v && v.length === this.dimensions) this.pending.set(a.id, { kind: a.kind, vector: v });
+    }
+    this.changedSinceSave += rows.length;
+  }
+
+  /** One slice of background work; false when there is nothing left to do. */
+  step(): boolean {
+    if (this.state === 'building') return this.buildSlice();
+    if (this.pending.size === 0) return false;
+    const slice = [...this.pending.entries()].slice(0, SLICE);
+    this.addToGraphs(slice.map(([id, p]) => ({ id, kind: p.kind, vector: p.vector })));
+    for (const [id] of slice) this.pending.delete(id);
+    return this.pending.size > 0;
+  }
+
+  private buildSlice(): boolean {
+    const rows = this.store.db
+      .prepare<[number, number, number], { id: number; kind: ItemKind }>(
+        `SELECT s.id, i.kind FROM segments s JOIN items i ON i.id = s.item_id
+         WHERE (s.space_id IS NULL OR s.space_id = ?) AND s.id > ? ORDER BY s.id LIMIT ?`,
+      )
+      .all(this.spaceId, this.cursor, SLICE);
+    if (rows.length === 0) {
+      this.state = 'ready';
+      this.save();
+      log.info('the approximate index is built', { space: this.spaceId, vectors: this.size() });
+      return this.pending.size > 0;
+    }
+    this.cursor = rows[rows.length - 1]!.id;
+    const vectors = this.store.spaces.vectors(this.spaceId, rows.map((r) => r.id));
+    const batch = rows.flatMap((r) => {
+      const v = vectors.get(r.id);
+      // Written after the snapshot: the log brings it (with `pending`), so it is not added twice.
+      return v && v.length === this.dimensions && !this.pending.has(r.id) ? [{ id: r.id, kind: r.kind, vector: v }] : [];
+    });
+    this.addToGraphs(batch);
+    this.built += batch.length;
+    return true;
+  }
+
+  private addToGraphs(batch: readonly { id: number; kind: ItemKind; vector: Float32Array }[]): void {
+    for (const kind of ITEM_KINDS) {
+      const mine = batch.filter((b) => b.kind === kind);
+      if (mine.length === 0) continue;
+      let g = this.graphs.get(kind);
+      if (!g) this.graphs.set(kind, (g = newGraph(this.dimensions)));
+      const fresh = mine.filter((b) => !g.contains(BigInt(b.id)));
+      if (fresh.length === 0) continue;
+      const keys = BigUint64Array.from(fresh.map((b) => BigInt(b.id)));
+      const matrix = new Float32Array(fresh.length * this.dimensions);
+      fresh.forEach((b, i) => matrix.set(b.vector, i * this.dimensions));
+      g.add(keys, matrix, 0);
+    }
+  }
+
+  /** Whether enough has changed since the last save to write the graphs again (at a quiet moment). */
+  get wantsSave(): boolean {
+    return this.state === 'ready' && this.pending.size === 0 && this.changedSinceSave >= SAVE_AFTER;
+  }
+
+  /** Writes the graphs and then the sidecar that vouches for them (a crash in between leaves the old sidecar's seq). */
+  save(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // What is still pending is not in the graphs: the saved seq is the last change before the first of them.
+    const seq = this.pending.size ? this.seqBeforePending() : this.seq;
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: 0, dimensions: this.dimensions, space: this.identity });
+    for (const kind of ITEM_KINDS) {
+      const g = this.graphs.get(kind);
+      if (g) g.save(this.graphPath(kind));
+      else rmSync(this.graphPath(kind), { force: true });
+    }
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity });
+    this.changedSinceSave = 0;
+  }
+
+  private seqBeforePending(): number {
+    const ids = [...this.pending.keys()];
+    const first = this.store.db
+      .prepare<[number, string], { s: number | null }>('SELECT min(seq) AS s FROM ann_log WHERE space_id = ? AND added = 1 AND segment_id IN (SELECT value FROM json_each(?))')
+      .get(this.spaceId, JSON.stringify(ids))!.s;
+    return first === null ? this.seq : first - 1;
+  }
+
+  /** The log rows this index will never need again (those its saved files hold); 0 while nothing is saved. */
+  watermark(): number {
+    try {
+      const s = JSON.parse(readFileSync(this.sidecarPath, 'utf8')) as Sidecar;
+      return s.state === 'saved' ? s.seq : Math.min(s.seq, this.seq);
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * The `k` nearest segments of these kinds (null: every kind) by approximate distance, with the changes not yet in a
+   * graph scanned exactly. The caller filters and rescores.
+   */
+  search(query: Float32Array, k: number, kinds: readonly ItemKind[] | null): AnnCandidate[] {
+    const wanted = kinds ?? ITEM_KINDS;
+    const out: AnnCandidate[] = [];
+    for (const kind of wanted) {
+      const g = this.graphs.get(kind);
+      if (!g || g.size() === 0) continue;
+      const m = g.search(query, Math.min(k, g.size()), 1);
+      for (let i = 0; i < m.keys.length; i++) {
+        const key = m.keys[i]!;
+        if (key === 0xffffffffffffffffn) continue; // padding when fewer were found
+        out.push({ segmentId: Number(key), distance: m.distances[i]! });
+      }
+    }
+    for (const [id, p] of this.pending) if (wanted.includes(p.kind)) out.push({ segmentId: id, distance: 1 - dot(query, p.vector) });
+    out.sort((a, b) => a.distance - b.distance);
+    return out.slice(0, k);
+  }
+
+  /** Forgets the index and its files (the space was dropped). */
+  drop(): void {
+    this.graphs.clear();
+    this.pending.clear();
+    for (const kind of ITEM_KINDS) rmSync(this.graphPath(kind), { force: true });
+    rmSync(this.sidecarPath, { force: true });
+  }
+}

@@ -1,0 +1,136 @@
+// The approximate index against the exact scan, on clustered vectors: recall after a build, after inserts and
+// deletes, and after the process is killed with and without a saved index. [Note: ann]
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnnRegistry } from '../../../src/main/engine/ann/registry.js';
+import { Store } from '../../../src/main/engine/store/index.js';
+import type { KnnFilter } from '../../../src/main/engine/store/spaces.js';
+import { addVectors, clustered, vectorSpace, type VectorSpace } from '../../fixtures/make-vectors.js';
+import { tempDir } from '../../helpers.js';
+
+const DIMS = 48;
+
+describe('the approximate index', () => {
+  const tmp = tempDir('ann');
+  const file = join(tmp.dir, 'library.db');
+  const dir = join(tmp.dir, 'ann');
+  let store: Store;
+  let space: VectorSpace;
+  let writer: Database.Database;
+
+  const registry = () => new AnnRegistry(Store.openReader(file), dir, true, writer, 1000);
+  const finish = (r: AnnRegistry) => {
+    for (let i = 0; i < 10_000 && r.work(); i++);
+  };
+  /** Mean recall@k of the registry's KNN against sqlite-vec's exact scan, over fresh queries. */
+  const recall = (r: AnnRegistry, k = 10, filter: KnnFilter = {}, queries = 40) => {
+    let hit = 0;
+    let total = 0;
+    for (let q = 0; q < queries; q++) {
+      const v = clustered(space);
+      const exact = new Set(store.spaces.knn(space.spaceId, v, k, filter).map((n) => n.segmentId));
+      const approx = r.knn(space.spaceId, v, k, filter);
+      expect(approx.length).toBe(exact.size);
+      hit += approx.filter((n) => exact.has(n.segmentId)).length;
+      total += exact.size;
+    }
+    return hit / total;
+  };
+
+  beforeAll(() => {
+    store = Store.open(file);
+    space = vectorSpace(store, DIMS, 60);
+    addVectors(store, space, 4000);
+    writer = new Database(file);
+  });
+
+  afterAll(() => {
+    writer.close();
+    store.close();
+    tmp.cleanup();
+  });
+
+  it('answers exactly until the index is built, then from the index with recall@10 ≥ 0.99', () => {
+    const r = registry();
+    const v = clustered(space);
+    expect(r.knn(space.spaceId, v, 10)).toEqual(store.spaces.knn(space.spaceId, v, 10));
+    expect(r.progress(space.spaceId)).toMatchObject({ state: 'building', total: 4000 });
+    finish(r);
+    expect(r.progress(space.spaceId)).toMatchObject({ state: 'ready', done: 4000 });
+    expect(existsSync(join(dir, `space-${space.spaceId}.json`))).toBe(true);
+    expect(recall(r)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('filters by kind, date and item inside the search, at the same recall', () => {
+    const r = registry(); // loads the saved index
+    expect(r.progress(space.spaceId)?.state).toBe('ready');
+    expect(recall(r, 10, { kinds: ['note', 'audio'] })).toBeGreaterThanOrEqual(0.99);
+    expect(recall(r, 10, { after: Date.UTC(2019, 0, 1), before: Date.UTC(2019, 3, 1) })).toBeGreaterThanOrEqual(0.99);
+    const v = clustered(space);
+    const first = r.knn(space.spaceId, v, 1)[0]!;
+    expect(r.knn(space.spaceId, v, 10, { excludeItemId: first.itemId }).map((n) => n.itemId)).not.toContain(first.itemId);
+  });
+
+  it('sees inserts and deletes at once, and keeps its recall once they are taken in', () => {
+    const r = registry();
+    const fresh = addVectors(store, space, 1500);
+    const target = store.spaces.vectors(space.spaceId, [fresh[0]!]).get(fresh[0]!)!;
+    expect(r.knn(space.spaceId, target, 1)[0]!.segmentId).toBe(fresh[0]); // found before the graphs take it in
+    const gone = fresh.slice(0, 300);
+    store.transaction(() => {
+      for (const id of gone) store.db.prepare('DELETE FROM items WHERE id = (SELECT item_id FROM segments WHERE id = ?)').run(id);
+    });
+    const after = r.knn(space.spaceId, target, 20).map((n) => n.segmentId);
+    expect(after.some((id) => gone.includes(id))).toBe(false);
+    expect(recall(r)).toBeGreaterThanOrEqual(0.99);
+    finish(r);
+    expect(r.progress(space.spaceId)).toMatchObject({ state: 'ready', done: 4000 + 1500 - 300 });
+    expect(recall(r)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('catches up after a kill: the saved index plus the log since it, whatever happened in between', () => {
+    const r = registry();
+    r.knn(space.spaceId, clustered(space), 5); // loads the last saved index and reads the log
+    // "Killed" now: more changes come from another process, nothing is saved.
+    const more = addVectors(store, space, 700);
+    store.transaction(() => store.db.prepare('DELETE FROM items WHERE id IN (SELECT item_id FROM segments WHERE id IN (SELECT value FROM json_each(?)))').run(JSON.stringify(more.slice(0, 50))));
+    const reopened = registry();
+    expect(reopened.progress(space.spaceId)?.state).toBe('ready');
+    expect(recall(reopened)).toBeGreaterThanOrEqual(0.99);
+    const v = store.spaces.vectors(space.spaceId, [more[100]!]).get(more[100]!)!;
+    expect(reopened.knn(space.spaceId, v, 1)[0]!.segmentId).toBe(more[100]);
+  });
+
+  it('builds again when a build was killed before it was saved, or the files are damaged', () => {
+    const r = registry();
+    // A build that never finished: the sidecar says "building".
+    store.spaces.drop(space.spaceId);
+    space = vectorSpace(store, DIMS, 40, 7);
+    addVectors(store, space, 1200);
+    const first = registry();
+    first.work(); // a slice or two, then "killed"
+    const again = registry();
+    expect(again.progress(space.spaceId)?.state).toBe('building');
+    finish(again);
+    expect(recall(again)).toBeGreaterThanOrEqual(0.99);
+    void r;
+  });
+
+  it('trims the log up to what the saved index holds, never past it', () => {
+    const r = registry();
+    finish(r);
+    const saved = () => (JSON.parse(readFileSync(join(dir, `space-${space.spaceId}.json`), 'utf8')) as { state: string; seq: number }).seq;
+    const held = saved();
+    addVectors(store, space, 10);
+    const waiting = writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ? AND seq > ?').pluck().get(space.spaceId, held);
+    expect(waiting).toBe(10);
+    (r as unknown as { lastTrim: number }).lastTrim = 0;
+    finish(r);
+    // The ten are in the graphs but not saved yet: the log keeps them, and nothing the saved index holds.
+    expect(saved()).toBe(held);
+    expect(writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ? AND seq <= ?').pluck().get(space.spaceId, held)).toBe(0);
+    expect(writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ? AND seq > ?').pluck().get(space.spaceId, held)).toBe(10);
+  });
+});
