@@ -43,6 +43,12 @@ const ref = <T extends v.ObjectEntries>(entries: T) =>
   v.union([v.object({ id: Id, ...entries }), v.object({ path: Path, ...entries })], 'name an item by id (a whole number) or by path');
 
 export const ItemRefSchema = ref({});
+/** Largest photo a request may carry to search by (the app sends a copy scaled to 512 px, ~100 KB). */
+export const MAX_IMAGE_BYTES = 700_000;
+const ImageBytes = v.pipe(
+  v.instance(Uint8Array, 'bytes must be the bytes of an image'),
+  v.check((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, `a photo to search by is at most ${MAX_IMAGE_BYTES} bytes (scale it down)`),
+);
 /** Most result lists one search answers. */
 export const MAX_LANES = 3;
 const Lane = v.object({ kinds: Kinds, limit: Limit });
@@ -50,7 +56,7 @@ export const SearchRequestSchema = v.object({
   query: Query,
   kinds: Kinds,
   limit: Limit,
-  image: v.optional(ref({})),
+  image: v.optional(v.union([ref({}), v.object({ bytes: ImageBytes })], 'image names a photo by id or path, or carries its bytes')),
   lanes: v.optional(v.pipe(v.array(Lane, 'lanes must be a list'), v.minLength(1, 'name at least one lane'), v.maxLength(MAX_LANES, `at most ${MAX_LANES} lanes`), v.readonly())),
 });
 export const RelatedRequestSchema = ref({ kinds: Kinds, limit: Limit });

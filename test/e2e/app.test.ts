@@ -148,6 +148,41 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-key^="grid-"]').length > 1);
   });
 
+  it('searches by a photo dropped on the search bar: a file from the computer, or one of the results', async () => {
+    await goto('#/search?q=');
+    // A file from a file manager: a red picture, drawn in the page.
+    await page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      c.width = 96;
+      c.height = 64;
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = 'rgb(217, 26, 26)';
+      ctx.fillRect(0, 0, 96, 64);
+      const blob = await new Promise<Blob>((resolve) => c.toBlob((b) => resolve(b!), 'image/png'));
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'red.png', { type: 'image/png' }));
+      const target = document.querySelector('label.search')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction((id) => document.querySelector('[data-key="grid-0"]')?.getAttribute('data-id') === id, String(ids.red));
+    expect(await page.locator('.by-image img').getAttribute('alt')).toBe('Searching by red.png');
+    await screenshot(page, 'search-by-photo');
+    // One of the results, dragged onto the bar: it is not its own match.
+    await page.evaluate((id) => {
+      const dt = new DataTransfer();
+      dt.setData('application/x-trove-item', String(id));
+      dt.setData('text/plain', 'IMG_0412');
+      const target = document.querySelector('label.search')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, ids.red);
+    await page.waitForFunction(() => document.querySelector('.by-image img')?.getAttribute('alt') === 'Searching by IMG_0412');
+    await page.waitForFunction((id) => !!document.querySelector('[data-key^="grid-"], [data-key^="cards-"], .more') && !document.querySelector(`[data-id="${id}"]`), String(ids.red));
+    await page.getByRole('button', { name: 'Stop searching by this photo' }).click();
+    await page.waitForFunction(() => !document.querySelector('.by-image'));
+  });
+
   it('shows a note as a page with its related photos, and "more like this" for it', async () => {
     await goto(`#/item/${ids.redNote}`);
     await page.locator('.prose h2', { hasText: 'What we learned' }).waitFor();

@@ -880,7 +880,15 @@ export class Engine implements TroveApi, TroveEvents {
    * The vector of a photo to search by: an indexed photo's own, or an image file on this computer embedded now
    * (read by the same code that indexes photos; nothing is stored).
    */
-  private async imageQuery(ref: ItemRef, spaceId: number, encoder: Encoder): Promise<ImageQuery> {
+  private async imageQuery(ref: NonNullable<SearchRequest['image']>, spaceId: number, encoder: Encoder): Promise<ImageQuery> {
+    if ('bytes' in ref) {
+      try {
+        const [v] = await encoder.embedImages([await encoder.prepareImage(Buffer.from(ref.bytes), 'the photo searched by')]);
+        return { vector: v!, itemId: null };
+      } catch (error) {
+        throw new TroveError('INVALID_ARGUMENT', `the photo to search by could not be read: ${(error as Error).message}`);
+      }
+    }
     let row: ItemRow | null = null;
     try {
       row = this.findItem(ref);

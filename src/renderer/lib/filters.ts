@@ -51,10 +51,10 @@ export function filterWarnings(filters: Filters): string[] {
  * The request behind one results page: one search with a lane for photos and one for the other kinds, so 600
  * sunsets never crowd the one note about that evening out of a shared limit (the page shows them in separate lanes
  * anyway), and the query is embedded once. Only the lanes the kind filter leaves are asked for; null when there is
- * nothing to search for.
+ * nothing to search for (no words and no photo to search by).
  */
-export function laneRequest(filters: Filters, photoLimit: number, cardLimit: number): SearchRequest | null {
-  const base = searchRequest({ ...filters, kinds: [] }, photoLimit);
+export function laneRequest(filters: Filters, photoLimit: number, cardLimit: number, image: NonNullable<SearchRequest['image']> | null = null): SearchRequest | null {
+  const base = searchRequest({ ...filters, kinds: [] }, photoLimit) ?? (image ? { query: queryText(filters), limit: photoLimit } : null);
   if (!base) return null;
   const wanted = filters.kinds.length ? filters.kinds : (['photo', 'note', 'audio'] as const);
   const others = wanted.filter((k) => k !== 'photo');
@@ -62,7 +62,7 @@ export function laneRequest(filters: Filters, photoLimit: number, cardLimit: num
     ...(wanted.includes('photo') ? [{ kinds: ['photo' as const], limit: photoLimit }] : []),
     ...(others.length ? [{ kinds: [...others], limit: cardLimit }] : []),
   ];
-  return { ...base, lanes };
+  return { ...base, ...(image ? { image } : {}), lanes };
 }
 
 /** What the timeline lists: the filters of a search with no words (`kind:photo after:2024-06`, the toggles). */

@@ -31,17 +31,32 @@ export const search = $state({
   scrollTop: 0,
   selected: null as { lane: 'grid' | 'cards'; index: number } | null,
   expanded: false,
+  /**
+   * A photo to search by, dropped on the search bar: a result's photo (by id) or a file from the computer (its bytes,
+   * scaled down first). Kept while it is there; not in the address (a file's bytes have no address).
+   */
+  image: null as SearchImage | null,
   /** Bumped when the search field hands the keyboard to the results (ArrowDown). */
   focusResults: 0,
 });
+
+export interface SearchImage {
+  readonly ref: { readonly id: number } | { readonly bytes: Uint8Array<ArrayBuffer> };
+  readonly name: string;
+  readonly preview: string; // an image URL to show in the search bar
+}
 
 /** Notes and recordings are read one by one: a hundred is plenty, and keeps each answer quick. */
 export const CARD_LIMIT = 100;
 
 const ask = latestOnly((req: SearchRequest) => conn().api.search(req));
 
+let imageSerial = 0;
+const imageKeys = new WeakMap<SearchImage, number>();
+
 function keyOf(filters: Filters): string {
-  return JSON.stringify([filters.q.trim(), [...filters.kinds].sort(), filters.from, filters.to]);
+  const image = search.image ? (imageKeys.get(search.image) ?? (imageKeys.set(search.image, ++imageSerial), imageSerial)) : null;
+  return JSON.stringify([filters.q.trim(), [...filters.kinds].sort(), filters.from, filters.to, image]);
 }
 
 function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
@@ -52,7 +67,7 @@ function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
 async function run(quiet = false): Promise<void> {
   const filters = search.filters;
   const key = keyOf(filters);
-  const req = laneRequest(filters, search.limit, CARD_LIMIT);
+  const req = laneRequest(filters, search.limit, CARD_LIMIT, search.image?.ref ?? null);
   if (!req) {
     ask.invalidate(); // nothing to ask: an answer still on its way is for words no longer there
     search.hits = [];
@@ -115,6 +130,16 @@ export function retry(): void {
 /** Enter in the search field: no need to wait for the pause in typing. */
 export function flushQuery(): void {
   typed.flush();
+}
+
+/** A photo dropped on the search bar (or taken away): searched at once, with the words typed. */
+export function setImage(image: SearchImage | null): void {
+  if (search.image?.preview.startsWith('blob:')) URL.revokeObjectURL(search.image.preview);
+  search.image = image;
+  search.limit = FIRST_LIMIT;
+  typed.cancel();
+  go(routeOf(search.filters), { replace: router.route.page === 'search' });
+  void run();
 }
 
 /** A kind toggle or the date range changed: searched at once. */

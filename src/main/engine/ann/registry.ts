@@ -26,12 +26,6 @@ interface Entry {
   countedAt: number;
 }
 
-interface Meta {
-  readonly id: number;
-  readonly itemId: number;
-  readonly takenAt: number | null;
-}
-
 export class AnnRegistry {
   private readonly entries = new Map<number, Entry>();
   private lastSearch = 0;
@@ -84,49 +78,52 @@ export class AnnRegistry {
     const ann = this.ready(spaceId);
     if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
     const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
-    const narrowed = (filter.after ?? null) !== null || (filter.before ?? null) !== null || filter.excludeItemId !== undefined;
+    const dated = (filter.after ?? null) !== null || (filter.before ?? null) !== null;
+    const narrowed = dated || filter.excludeItemId !== undefined;
     // A date or an item left out: widen until enough pass, then, for a filter that leaves very little, scan exactly.
     let want = narrowed ? k * 4 + 32 : k * 2 + 32;
     for (let round = 0; round < 3; round++, want *= 8) {
       const found = ann.search(query, want, kinds);
-      const meta = this.meta(found);
+      // Dates can change without a new vector (a file renamed to a date): they are read from SQLite, only when asked.
+      const times = dated ? this.times(found) : null;
       const pass = found.filter((c) => {
-        const m = meta.get(c.segmentId);
-        if (!m) return false; // deleted since, or not yet readable
-        if (filter.excludeItemId !== undefined && m.itemId === filter.excludeItemId) return false;
-        if ((filter.after ?? null) !== null && (m.takenAt === null || m.takenAt < filter.after!)) return false;
-        if ((filter.before ?? null) !== null && (m.takenAt === null || m.takenAt >= filter.before!)) return false;
+        const itemId = ann.itemOfSegment(c.segmentId);
+        if (itemId === 0 || itemId === filter.excludeItemId) return false;
+        if (!times) return true;
+        if (!times.has(c.segmentId)) return false; // deleted since
+        const t = times.get(c.segmentId)!;
+        if ((filter.after ?? null) !== null && (t === null || t < filter.after!)) return false;
+        if ((filter.before ?? null) !== null && (t === null || t >= filter.before!)) return false;
         return true;
       });
-      if (pass.length >= k || found.length < want) return this.rescore(spaceId, query, pass, meta, k);
+      // Twice k passing, so the k-th best is well inside what was searched (k alone would cut the edge short).
+      if (pass.length >= (narrowed ? k * 2 + 8 : k) || found.length < want) return this.rescore(ann, query, pass, k);
     }
     return this.store.spaces.knn(spaceId, query, k, filter);
   };
 
-  private meta(found: readonly AnnCandidate[]): Map<number, Meta> {
+  private times(found: readonly AnnCandidate[]): Map<number, number | null> {
     const rows = this.store.db
-      .prepare<[string], Meta>(
-        `SELECT s.id, s.item_id AS itemId, i.taken_at AS takenAt FROM segments s JOIN items i ON i.id = s.item_id
+      .prepare<[string], { id: number; takenAt: number | null }>(
+        `SELECT s.id, i.taken_at AS takenAt FROM segments s JOIN items i ON i.id = s.item_id
          WHERE s.id IN (SELECT value FROM json_each(?))`,
       )
       .all(JSON.stringify(found.map((c) => c.segmentId)));
-    return new Map(rows.map((r) => [r.id, r]));
+    return new Map(rows.map((r) => [r.id, r.takenAt]));
   }
 
   /**
-   * Exact distances for the best candidates (the graphs keep 8-bit vectors; SQLite a 16-bit copy), best first.
-   * Rescoring the first 2k + 48 by approximate distance recovers what quantization swapped near the edge.
+   * Exact distances for the best candidates (the graphs keep 8-bit vectors; beside them a 16-bit copy), best first.
+   * Rescoring the first 4k + 64 by approximate distance recovers what quantization swapped near the edge.
    */
-  private rescore(spaceId: number, query: Float32Array, pass: readonly AnnCandidate[], meta: Map<number, Meta>, k: number): Neighbour[] {
-    const top = pass.slice(0, Math.min(pass.length, k * 4 + 64));
-    const vectors = this.store.spaces.vectors(spaceId, top.map((c) => c.segmentId));
+  private rescore(ann: SpaceAnn, query: Float32Array, pass: readonly AnnCandidate[], k: number): Neighbour[] {
     const out: Neighbour[] = [];
-    for (const c of top) {
-      const v = vectors.get(c.segmentId);
+    for (const c of pass.slice(0, Math.min(pass.length, k * 4 + 64))) {
+      const v = ann.vector(c.segmentId);
       if (!v) continue;
       let d = 0;
       for (let i = 0; i < v.length; i++) d += v[i]! * query[i]!;
-      out.push({ segmentId: c.segmentId, itemId: meta.get(c.segmentId)!.itemId, distance: 1 - d });
+      out.push({ segmentId: c.segmentId, itemId: ann.itemOfSegment(c.segmentId), distance: 1 - d });
     }
     out.sort((a, b) => a.distance - b.distance);
     return out.slice(0, k);
