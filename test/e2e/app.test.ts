@@ -145,7 +145,9 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-key^="grid-"]').length === 2 && !document.querySelector('[data-key^="cards-"]'));
     await page.getByRole('button', { name: /Jun/ }).click();
     await page.getByRole('button', { name: 'Any date' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-key^="grid-"]').length > 1);
+    // Every date again: the cyan photo close, the rest of the photos (more of them now) behind "show more".
+    await page.getByRole('button', { name: /Show \d+ more, less close/ }).waitFor();
+    await page.waitForFunction((id) => document.querySelector('[data-key="grid-0"]')?.getAttribute('data-id') === id, String(ids.cyan));
   });
 
   it('searches by a photo dropped on the search bar: a file from the computer, or one of the results', async () => {

@@ -105,10 +105,11 @@ describe('words in every script', () => {
 
   it('re-indexes the words of a library written before segmentation, without embedding anything again', async () => {
     await engine.close();
-    // Back to the shape of version 7: one words index over unsegmented text, no letter pairs.
+    // Back to the shape of version 7: one words index over unsegmented text, no letter pairs (and none of 009's tables).
     const store = Store.open(join(data, 'library.db'));
     const vectorsBefore = store.db.prepare('SELECT count(*) FROM segments').pluck().get();
     store.db.exec(`
+      DROP TRIGGER ann_segment_gone; DROP TABLE ann_log; DROP TABLE vectors_q15; DELETE FROM sqlite_sequence WHERE name = 'ann_log';
       DROP TRIGGER segments_fts_insert; DROP TRIGGER segments_fts_delete; DROP TABLE grams_fts; DROP TABLE segments_fts;
       CREATE VIRTUAL TABLE segments_fts USING fts5(text, breadcrumb, title, path, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO segments_fts (rowid, text, breadcrumb, title, path) SELECT s.id, coalesce(s.text, ''), s.breadcrumb, i.title, i.rel_path FROM segments s JOIN items i ON i.id = s.item_id;
@@ -122,6 +123,7 @@ describe('words in every script', () => {
     engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
     expect(engine.store.db.pragma('user_version', { simple: true })).toBe(latestVersion());
     expect(engine.store.db.prepare('SELECT count(*) FROM segments').pluck().get()).toBe(vectorsBefore);
+    expect(engine.store.db.prepare('SELECT count(*) FROM vectors_q15').pluck().get()).toBe(engine.store.db.prepare(`SELECT count(*) FROM vec_space_${engine.store.spaces.active()!.id}`).pluck().get());
     expect(closeNotes(await found('表示学习'))).toEqual([pathOf('simplified'), pathOf('traditional')].sort());
     const summary = await engine.indexNow();
     expect(summary).toMatchObject({ added: 0, changed: 0, embedded: { images: 0, texts: 0 } });

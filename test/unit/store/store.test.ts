@@ -92,8 +92,11 @@ describe('Store', () => {
 
   it('reads stored vectors back', () => {
     const { segIds } = addItem('a.jpg', 'photo', [unit(1, 2, 3)]);
-    const v = store.spaces.vectors(spaceId, segIds).get(segIds[0]!);
-    expect(Array.from(v!)).toEqual(Array.from(unit(1, 2, 3)));
+    const exact = store.spaces.vectors(spaceId, segIds, true).get(segIds[0]!);
+    expect(Array.from(exact!)).toEqual(Array.from(unit(1, 2, 3)));
+    // The quick 16-bit copy: within 1/32767 of each component. [Note: ann]
+    const quick = store.spaces.vectors(spaceId, segIds).get(segIds[0]!)!;
+    Array.from(unit(1, 2, 3)).forEach((x, i) => expect(Math.abs(quick[i]! - x)).toBeLessThan(1 / 32767));
   });
 
   it('deletes segments, vectors, FTS rows and embedding marks with their item, leaving no orphans', () => {
