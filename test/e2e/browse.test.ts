@@ -255,13 +255,16 @@ describe.skipIf(NO_BROWSER)('browsing in a browser: timeline, collections, links
       ['collections', '#/collections'],
       ['collection', `#/collection/${forest.id}`],
       ['item', `#/item/${photo}`],
+      ['search', '#/search?q=forest'],
+      ['nothing-close', '#/search?q=xyzzyqq'],
     ];
     for (const width of [390, 1280, 1600]) {
       for (const colorScheme of ['light', 'dark'] as const) {
         const { page: p, context } = await app.newPage({ width, height: width === 390 ? 844 : 900, colorScheme });
         for (const [name, hash] of pages) {
           await goto(p, hash);
-          await p.locator(name === 'item' ? 'img.photo.loaded' : name === 'collections' ? '.grid [data-collection]' : '[data-id]').first().waitFor();
+          if (name === 'nothing-close') await p.getByRole('button', { name: /Show the \d+ nearest anyway/ }).waitFor();
+          else await p.locator(name === 'item' ? 'img.photo.loaded' : name === 'collections' ? '.grid [data-collection]' : '[data-id]').first().waitFor();
           await tilesLoaded(p);
           const overflow = await noSideways(p);
           expect(overflow, `${name} at ${width} ${colorScheme}`).toEqual({ page: 0, wide: [] });
