@@ -1,6 +1,6 @@
 // The approximate index against the exact scan, on clustered vectors: recall after a build, after inserts and
 // deletes, and after the process is killed with and without a saved index. [Note: ann]
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +132,26 @@ describe('the approximate index', () => {
     expect(saved()).toBe(held);
     expect(writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ? AND seq <= ?').pluck().get(space.spaceId, held)).toBe(0);
     expect(writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ? AND seq > ?').pluck().get(space.spaceId, held)).toBe(10);
+  });
+});
+
+describe('an approximate index that cannot be kept', () => {
+  it('leaves searches exact when its folder cannot be written', () => {
+    const tmp = tempDir('ann-ro');
+    const file = join(tmp.dir, 'library.db');
+    const store = Store.open(file);
+    try {
+      const space = vectorSpace(store, 16, 5);
+      addVectors(store, space, 300);
+      // The index folder is a file: nothing can be made in it.
+      writeFileSync(join(tmp.dir, 'ann'), 'not a folder');
+      const r = new AnnRegistry(Store.openReader(file), join(tmp.dir, 'ann'), true, null, 100);
+      const v = clustered(space);
+      expect(r.knn(space.spaceId, v, 5)).toEqual(store.spaces.knn(space.spaceId, v, 5));
+      expect(r.progress(space.spaceId)).toBeNull();
+    } finally {
+      store.close();
+      tmp.cleanup();
+    }
   });
 });

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/index.js';
 import type { KnnFilter, Neighbour } from '../store/spaces.js';
+import { createLogger } from '../log.js';
 import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
+
+const log = createLogger('ann');
 
 /** A KNN over one space: sqlite-vec's exact scan, or the approximate index. */
 export type Knn = (spaceId: number, query: Float32Array, k: number, filter?: KnnFilter) => Neighbour[];
@@ -53,7 +56,13 @@ export class AnnRegistry {
       const segments = this.store.db
         .prepare<[number], { n: number }>('SELECT count(*) AS n FROM segments WHERE space_id IS NULL OR space_id = ?')
         .get(spaceId)!.n;
-      const ann = segments >= this.minSegments ? SpaceAnn.open(this.store, spaceId, space.dimensions, this.dir, this.maintain) : null;
+      let ann: SpaceAnn | null = null;
+      try {
+        ann = segments >= this.minSegments ? SpaceAnn.open(this.store, spaceId, space.dimensions, this.dir, this.maintain) : null;
+      } catch (error) {
+        // A folder that cannot be written (a read-only library), a damaged file: searches stay exact.
+        log.warn('the approximate index cannot be opened; searches are exact', { space: spaceId, error: (error as Error).message });
+      }
       e = { ann, segments, countedAt: now };
       this.entries.set(spaceId, e);
     }
@@ -75,7 +84,12 @@ export class AnnRegistry {
   /** The nearest segments, filtered inside the search: through the index when it is ready, else exactly. */
   readonly knn: Knn = (spaceId, query, k, filter = {}) => {
     this.lastSearch = Date.now();
-    const ann = this.ready(spaceId);
+    let ann: SpaceAnn | null = null;
+    try {
+      ann = this.ready(spaceId);
+    } catch (error) {
+      log.warn('the approximate index failed; this search is exact', { space: spaceId, error: (error as Error).message });
+    }
     if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
     const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
     const dated = (filter.after ?? null) !== null || (filter.before ?? null) !== null;
