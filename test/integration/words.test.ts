@@ -92,6 +92,10 @@ describe('words in every script', () => {
     expect(answer.notice).toMatch(/No close matches for “xyzzyqq”/);
   });
 
+  it('refuses bytes that are not a photo to search by, with the request at fault', async () => {
+    await expect(engine.search({ query: '', image: { bytes: Uint8Array.of(1, 2, 3, 4) } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('answers several lanes in one request, close matches first in each', async () => {
     const answer = await engine.search({ query: 'red', lanes: [{ kinds: ['photo'], limit: 5 }, { kinds: ['note', 'audio'], limit: 5 }] });
     expect(answer.lanes.map((l) => l.kinds)).toEqual([['photo'], ['note', 'audio']]);

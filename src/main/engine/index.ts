@@ -881,14 +881,17 @@ export class Engine implements TroveApi, TroveEvents {
    * (read by the same code that indexes photos; nothing is stored).
    */
   private async imageQuery(ref: NonNullable<SearchRequest['image']>, spaceId: number, encoder: Encoder): Promise<ImageQuery> {
-    if ('bytes' in ref) {
+    // A photo not in the library, read as indexing reads photos; an unreadable one is the request's fault.
+    const embed = async (input: Buffer | string, name: string): Promise<ImageQuery> => {
       try {
-        const [v] = await encoder.embedImages([await encoder.prepareImage(Buffer.from(ref.bytes), 'the photo searched by')]);
+        const [v] = await encoder.embedImages([await encoder.prepareImage(input, name)]);
         return { vector: v!, itemId: null };
       } catch (error) {
-        throw new TroveError('INVALID_ARGUMENT', `the photo to search by could not be read: ${(error as Error).message}`);
+        if (error instanceof TroveError && error.code !== 'INTERNAL') throw error;
+        throw new TroveError('INVALID_ARGUMENT', `${name} could not be read as a photo: ${(error as Error).message}`);
       }
-    }
+    };
+    if ('bytes' in ref) return embed(Buffer.from(ref.bytes), 'the photo to search by');
     let row: ItemRow | null = null;
     try {
       row = this.findItem(ref);
@@ -909,13 +912,7 @@ export class Engine implements TroveApi, TroveEvents {
       throw new TroveError('NOT_FOUND', `no photo at ${path}`);
     }
     if (!st.isFile()) throw new TroveError('INVALID_ARGUMENT', `${path} is not a file: search by a photo`);
-    try {
-      const [v] = await encoder.embedImages([await encoder.prepareImage(path, basename(path))]);
-      return { vector: v!, itemId: null };
-    } catch (error) {
-      if (error instanceof TroveError && error.code !== 'INTERNAL') throw error;
-      throw new TroveError('INVALID_ARGUMENT', `${basename(path)} could not be read as a photo: ${(error as Error).message}`);
-    }
+    return embed(path, basename(path));
   }
 
   async related(req: RelatedRequest): Promise<RelatedResponse> {

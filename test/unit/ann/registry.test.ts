@@ -104,7 +104,6 @@ describe('the approximate index', () => {
   });
 
   it('builds again when a build was killed before it was saved, or the files are damaged', () => {
-    const r = registry();
     // A build that never finished: the sidecar says "building".
     store.spaces.drop(space.spaceId);
     space = vectorSpace(store, DIMS, 40, 7);
@@ -115,7 +114,6 @@ describe('the approximate index', () => {
     expect(again.progress(space.spaceId)?.state).toBe('building');
     finish(again);
     expect(recall(again)).toBeGreaterThanOrEqual(0.99);
-    void r;
   });
 
   it('trims the log up to what the saved index holds, never past it', () => {

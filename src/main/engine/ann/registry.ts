@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/index.js';
 import type { KnnFilter, Neighbour } from '../store/spaces.js';
+import { dot } from '../collections/vectors.js';
 import { createLogger } from '../log.js';
 import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
 
@@ -135,9 +136,7 @@ export class AnnRegistry {
     for (const c of pass.slice(0, Math.min(pass.length, k * 4 + 64))) {
       const v = ann.vector(c.segmentId);
       if (!v) continue;
-      let d = 0;
-      for (let i = 0; i < v.length; i++) d += v[i]! * query[i]!;
-      out.push({ segmentId: c.segmentId, itemId: ann.itemOfSegment(c.segmentId), distance: 1 - d });
+      out.push({ segmentId: c.segmentId, itemId: ann.itemOfSegment(c.segmentId), distance: 1 - dot(v, query) });
     }
     out.sort((a, b) => a.distance - b.distance);
     return out.slice(0, k);

@@ -19,6 +19,7 @@ import { createLogger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { vecTable } from '../store/spaces.js';
 import { fromQ15, toQ15 } from '../store/vector-codec.js';
+import { dot } from '../collections/vectors.js';
 
 const log = createLogger('ann');
 
@@ -66,11 +67,6 @@ function newGraph(dimensions: number): Index {
   });
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 export class SpaceAnn {
   private readonly graphs = new Map<ItemKind, Index>();

@@ -5,7 +5,8 @@
 // always has a best match. So each candidate is asked how unusual the query's score is *for it*: the same candidate
 // is scored against a reference set of ordinary texts embedded by the same text tower (the space's vocabulary,
 // `collections/vocabulary.ts`: "a photo of beach", "a photo of birthday", …), and the query's score is read as a
-// z-value against that distribution (median, and the spread of its lower half, as calibrate.ts reads link scores).
+// z-value against that distribution (`robustStats` of calibrate.ts: the median, and the spread of its lower half
+// with a floor, as link scores are read).
 // A query that means something specific about the candidate stands out from ordinary texts (z ≥ Z_CLOSE); a word the
 // model does not know, or a note whose text means nothing to the model, scores like ordinary texts do and never does.
 // Lexical matches (the query's words, every one of them, are in the text) are close by definition.
@@ -15,24 +16,21 @@
 // Cost: one dot product per reference text per candidate (64 × 512 multiply-adds), kept per segment in a bounded
 // cache, so a page of 300 hits costs ~5 ms the first time and nothing after.
 import type { Store } from '../store/index.js';
+import { robustStats } from '../collections/calibrate.js';
+import type { PairStats } from '../collections/evidence.js';
+import { dot } from '../collections/vectors.js';
+
+export { dot };
 
 /** How far above ordinary texts a candidate's score must stand to be a close match. */
 export const Z_CLOSE = 3;
 /** Reference texts used: every n-th vocabulary word, about this many. */
 const REFERENCE = 64;
-/** A spread below this (a model whose ordinary texts all score alike for a candidate) would make any lead certain. */
-const MIN_STD = 0.015;
-/** Fewer reference texts than this say too little: closeness then falls back to the best score. */
-const MIN_REFERENCE = 16;
+/** Fewer reference texts than this say too little (robustStats' own minimum): closeness falls back to the best score. */
+const MIN_REFERENCE = 30;
 /** Candidates whose background is remembered. */
 const CACHE = 50_000;
 
-export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 /** Zero, not finite, or (near) constant in every component: a vector that says nothing. */
 export function meaningless(v: Float32Array | undefined): boolean {
@@ -52,18 +50,13 @@ export function meaningless(v: Float32Array | undefined): boolean {
   return variance / (sq / v.length) < 1e-4;
 }
 
-interface Background {
-  readonly median: number;
-  readonly std: number;
-}
+type Background = PairStats;
 
+/** The reference texts' scores for one candidate, read as calibrate.ts reads link scores (median, lower-half spread). */
 function background(reference: readonly Float32Array[], v: Float32Array): Background {
   const scores = new Float64Array(reference.length);
   for (let i = 0; i < reference.length; i++) scores[i] = dot(reference[i]!, v);
-  scores.sort();
-  const at = (q: number) => scores[Math.min(scores.length - 1, Math.max(0, Math.round(q * (scores.length - 1))))]!;
-  const median = at(0.5);
-  return { median, std: Math.max(MIN_STD, median - at(0.1587)) };
+  return robustStats(scores) ?? { mean: 0, std: 1 };
 }
 
 /** The reference texts of one space and the backgrounds of the candidates seen so far. */
@@ -89,7 +82,7 @@ export class Relevance {
       if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(segmentId, b);
     }
-    return (score - b.median) / b.std;
+    return (score - b.mean) / b.std;
   }
 
   /** The same, against how ordinary texts score for the query's own vector (a photo searched by). */
@@ -99,7 +92,7 @@ export class Relevance {
       this.queryBackground = background(this.reference, query);
     }
     const b = this.queryBackground!;
-    return (score - b.median) / b.std;
+    return (score - b.mean) / b.std;
   }
 
   private queryVector: Float32Array | null = null;

@@ -15,6 +15,7 @@ import { MAX_K } from '../store/spaces.js';
 import { filterHits } from './browse.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lexical.js';
+import { normalise } from '../collections/vectors.js';
 import { CLOSE_RATIO, dot, meaningless, relevanceFor, Z_CLOSE, type Relevance } from './relevance.js';
 import { inTurn } from '../turns.js';
 import type { Knn } from '../ann/registry.js';
@@ -103,12 +104,6 @@ export async function queryVectorOf(encoder: Encoder, query: ParsedQuery, image:
   return normalise(sum);
 }
 
-function normalise(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  n = Math.sqrt(n);
-  return n > 0 ? v.map((x) => x / n) : v;
-}
 
 /** A photo to search by: its vector, and its item when it is in the library (not shown as its own match). */
 export interface ImageQuery {
