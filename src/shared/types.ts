@@ -54,6 +54,18 @@ export interface ItemSummary {
   readonly height?: number | null;
   /** Length of a recording in ms (null when unknown), for its card. */
   readonly durationMs?: number | null;
+  /** The town a photo was taken in, from its GPS position (offline, GeoNames). [Note: places] */
+  readonly place?: Place | null;
+}
+
+/** A town: GeoNames' id and name, its country (ISO 3166-1 alpha-2 and English name), its position. */
+export interface Place {
+  readonly id: number;
+  readonly name: string;
+  readonly country: string;
+  readonly countryName: string;
+  readonly latitude: number;
+  readonly longitude: number;
 }
 
 export interface ItemDetail extends ItemSummary {
@@ -85,6 +97,8 @@ export interface Segment {
 export interface Passage {
   readonly text: string;
   readonly marks: readonly (readonly [number, number])[];
+  /** For a photo found by its words: whether they were in the town it was taken in or in its name and folders. */
+  readonly of?: 'place' | 'path';
 }
 
 export interface Match {

@@ -42,6 +42,7 @@ import { runtimeVersions } from './versions.js';
 import { dataPaths } from './paths.js';
 import { Collections } from './collections/service.js';
 import { backfillTimes } from './ingest/backfill-times.js';
+import { backfillPlaces } from './ingest/backfill-places.js';
 import type { TimedRow } from './collections/vectors.js';
 import { timelinePage } from './search/browse.js';
 import { SearchReader } from './search/reader.js';
@@ -609,6 +610,12 @@ export class Engine implements TroveApi, TroveEvents {
           const dated = await backfillTimes(this.store, { stopped: () => this.closing });
           if (!this.closing) this.timesFilled = true;
           if (dated.length) this.emit('itemsChanged', { changed: dated, removed: [] });
+        }
+        // The towns of photos whose position was never looked up (written before migration 10): every run, as the
+        // partial index items_unplaced makes it free when none is left. [Note: places]
+        {
+          const placed = await backfillPlaces(this.store, { stopped: () => this.closing });
+          if (placed.length) this.emit('itemsChanged', { changed: placed, removed: [] });
         }
         // A run the watcher started for live changes indexes them first, so its OCR and transcription steps see
         // them: a recording dropped into a watched folder is transcribed by this run, not the next one.

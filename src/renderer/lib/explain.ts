@@ -16,6 +16,9 @@ export function explain(hit: Hit): Reason {
   const text = hit.match.passage?.text || segment.text?.replace(/\s+/g, ' ').trim() || null;
   switch (segment.kind) {
     case 'image':
+      // Found by its words: the town it was taken in, or its name and folders (the engine says which).
+      if (hit.match.passage?.of === 'place') return { label: 'Taken in', text, time: null, words: lexical };
+      if (hit.match.passage?.of === 'path') return { label: 'Name', text, time: null, words: lexical };
       return { label: 'Looks like it', text: null, time: null, words: lexical };
     case 'ocr':
       return { label: 'Text in the photo', text, time: null, words: lexical };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDatePeriod, parseQuery, tokenize } from '../../../src/shared/query.js';
+import { NEAR_KM, parseDatePeriod, parseNear, parseQuery, tokenize } from '../../../src/shared/query.js';
 
 describe('parseQuery', () => {
   it('keeps plain text as the text to embed', () => {
@@ -149,6 +149,48 @@ describe('parseQuery, any input', () => {
         const weight = tenths / 10;
         const q = parseQuery(`${weight}:${w}`);
         return weight === 1 ? q.weighted.length === 0 : q.weighted[0]?.weight === weight && q.weighted[0]?.text === w;
+      }),
+    );
+  });
+});
+
+describe('places and cameras', () => {
+  it('reads in:, near: and camera:, quoted or not, and keeps them out of the text', () => {
+    const q = parseQuery('tram in:Lisbon in:"Trips 2024" camera:"EOS R5" camera:iphone near:Porto');
+    expect(q.text).toBe('tram');
+    expect(q.within).toEqual(['Lisbon', 'Trips 2024']);
+    expect(q.cameras).toEqual(['EOS R5', 'iphone']);
+    expect(q.near).toEqual({ place: 'Porto', latitude: null, longitude: null, km: NEAR_KM });
+    expect(q.warnings).toEqual([]);
+    expect(parseQuery('IN:葡萄牙').within).toEqual(['葡萄牙']);
+  });
+
+  it('reads a position and a radius in km, m or mi', () => {
+    expect(parseNear('38.7,-9.1,20km')).toEqual({ place: null, latitude: 38.7, longitude: -9.1, km: 20 });
+    expect(parseNear('38.7, -9.1')).toEqual({ place: null, latitude: 38.7, longitude: -9.1, km: NEAR_KM });
+    expect(parseNear('Lisbon,500m')).toEqual({ place: 'Lisbon', latitude: null, longitude: null, km: 0.5 });
+    expect(parseNear('New York, 3 mi')!.km).toBeCloseTo(4.828, 3);
+    expect(parseNear('São Paulo')).toMatchObject({ place: 'São Paulo' });
+  });
+
+  it('refuses positions off the globe, radii out of range and values with no place, with a warning', () => {
+    for (const bad of ['91,0', '0,181', '38.7,-9.1,0km', '38.7,-9.1,99999km', '12345', '']) expect(parseNear(bad), bad).toBeNull();
+    expect(parseQuery('near:91,0').warnings.join(' ')).toMatch(/not a place or a position/);
+    expect(parseQuery('near:91,0').near).toBeNull();
+    expect(parseQuery('in:').warnings.join(' ')).toMatch(/say what place or folder/);
+  });
+
+  it('leaves a quoted value after an unknown key as text', () => {
+    const q = parseQuery('foo:"bar baz"');
+    expect(q.within).toEqual([]);
+    expect(q.text).toContain('bar baz');
+  });
+
+  it('never throws on any near: value, and a position it reads is on the globe', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (value) => {
+        const n = parseNear(value);
+        return n === null || (n.km > 0 && n.km <= 20_000 && (n.place !== null || (Math.abs(n.latitude!) <= 90 && Math.abs(n.longitude!) <= 180)));
       }),
     );
   });

@@ -91,17 +91,20 @@ export class AnnRegistry {
     } catch (error) {
       log.warn('the approximate index failed; this search is exact', { space: spaceId, error: (error as Error).message });
     }
-    if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
+    // A short list of items (in:, near:, camera:) is scanned directly: a graph search would mostly find others.
+    if (!ann || filter.items) return this.store.spaces.knn(spaceId, query, k, filter);
     const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
     const dated = (filter.after ?? null) !== null || (filter.before ?? null) !== null;
-    const narrowed = dated || filter.excludeItemId !== undefined;
+    const narrowed = dated || filter.excludeItemId !== undefined || filter.passing !== undefined;
     // A date or an item left out: widen until enough pass, then, for a filter that leaves very little, scan exactly.
     let want = narrowed ? k * 4 + 32 : k * 2 + 32;
     for (let round = 0; round < 3; round++, want *= 8) {
       const found = ann.search(query, want, kinds);
       // Dates can change without a new vector (a file renamed to a date): they are read from SQLite, only when asked.
       const times = dated ? this.times(found) : null;
+      const scoped = filter.passing ? filter.passing(found.map((c) => c.segmentId)) : null;
       const pass = found.filter((c) => {
+        if (scoped && !scoped.has(c.segmentId)) return false;
         const itemId = ann.itemOfSegment(c.segmentId);
         if (itemId === 0 || itemId === filter.excludeItemId) return false;
         if (!times) return true;

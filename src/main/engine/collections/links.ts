@@ -9,6 +9,7 @@
 import type { ItemKind, LinkVerdict } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import { MAX_K } from '../store/spaces.js';
+import { PLACE_COLUMNS, PLACE_JOIN } from '../store/items.js';
 import type { Calibration } from './calibrate.js';
 import { DAY, evidenceOf, linkScore, MIN_LINK_SCORE } from './evidence.js';
 import type { LinkEvidence } from '../../../shared/types.js';
@@ -87,7 +88,7 @@ export class TextVectors {
   }
 }
 
-const SELECT = `SELECT i.*, r.path AS root_path FROM items i JOIN roots r ON r.id = i.root_id`;
+const SELECT = `SELECT i.*, r.path AS root_path, ${PLACE_COLUMNS} FROM items i JOIN roots r ON r.id = i.root_id ${PLACE_JOIN}`;
 
 export class LinksRepo {
   constructor(private readonly store: Store) {}

@@ -8,6 +8,7 @@ import type { ItemRow } from '../store/items.js';
 import type { Store } from '../store/index.js';
 import { toSummary } from '../store/items.js';
 import type { TimeFilter } from '../store/timeline.js';
+import { scopeOf } from './scope.js';
 
 export const DEFAULT_PAGE = 200;
 
@@ -17,14 +18,15 @@ function cursorOf(cursor: string | undefined): { takenAt: number; id: number } |
   return Number.isSafeInteger(t) && Number.isSafeInteger(id) ? { takenAt: t!, id: id! } : null;
 }
 
-export function timeFilter(query: ParsedQuery, kinds: readonly ItemKind[] | null): TimeFilter {
-  return { kinds, after: query.after, before: query.before };
+/** The filter of a query's kinds, dates and scope (in:, near:, camera:, with its town names found). */
+export function timeFilter(store: Store, query: ParsedQuery, kinds: readonly ItemKind[] | null): TimeFilter {
+  return { kinds, after: query.after, before: query.before, scope: scopeOf(store, query).scope };
 }
 
 /** One page of the timeline; the months of the whole filtered library come with the first. */
 export function timelinePage(store: Store, req: RequestOf<'timeline'>, kinds: readonly ItemKind[] | null, spaceId = -1): TimelinePage {
   const query = parseQuery(req.query ?? '');
-  const filter = timeFilter(query, kinds);
+  const filter = timeFilter(store, query, kinds);
   const limit = req.limit ?? DEFAULT_PAGE;
   const rows = store.timeline.page(filter, { below: cursorOf(req.cursor), from: req.from ?? null }, limit + 1);
   const more = rows.length > limit;
@@ -41,7 +43,7 @@ export function timelinePage(store: Store, req: RequestOf<'timeline'>, kinds: re
 
 /** A search with filters and no words: every match newest first, each shown by its first segment. */
 export function filterHits(store: Store, spaceId: number, query: ParsedQuery, kinds: readonly ItemKind[] | null, limit: number): Hit[] {
-  const rows = store.timeline.page(timeFilter(query, kinds), { below: null, from: null }, limit);
+  const rows = store.timeline.page(timeFilter(store, query, kinds), { below: null, from: null }, limit);
   return rows.flatMap((row) => {
     const first = store.segments.forItem(row.id, spaceId)[0];
     if (!first) return [];

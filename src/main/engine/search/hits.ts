@@ -1,8 +1,9 @@
 // Neighbouring segments → ranked items. Pure over the store's rows.
-import type { Hit } from '../../../shared/types.js';
+import type { Hit, ItemSummary, Passage } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import { toSummary } from '../store/items.js';
-import { passage } from './words.js';
+import { countryNames } from '../places/gazetteer.js';
+import { findMarks, passage } from './words.js';
 
 export interface ScoredSegment {
   readonly segmentId: number;
@@ -36,8 +37,25 @@ export function toHits(store: Store, ranked: readonly ScoredSegment[], terms: re
     if (!row || !seg) continue; // deleted between the KNN and now
     const { itemId: _itemId, ...segment } = seg;
     const score = Math.round(r.score * 10000) / 10000;
-    const shown = segment.text ? passage(segment.text, terms) : null;
-    hits.push({ item: toSummary(row), score, close: r.close ?? true, match: { segment, score, lexical: r.lexical === true, passage: shown } });
+    const summary = toSummary(row);
+    const shown = segment.text ? passage(segment.text, terms) : r.lexical ? wordsOutside(summary, terms) : null;
+    hits.push({ item: summary, score, close: r.close ?? true, match: { segment, score, lexical: r.lexical === true, passage: shown } });
   }
   return hits;
+}
+
+/**
+ * Where the words of a photo found by them are (a photo has no text of its own, bar OCR): the town it was taken in
+ * (by the country's English name, or the name the query used), or its name and folders. [Note: places]
+ */
+function wordsOutside(item: ItemSummary, terms: readonly string[]): Passage | null {
+  if (item.place) {
+    const { name, country, countryName } = item.place;
+    for (const text of [`${name}, ${countryName}`, ...countryNames(country).slice(1).map((c) => `${name}, ${c}`)]) {
+      const marks = findMarks(text, terms);
+      if (marks.length) return { text, marks, of: 'place' };
+    }
+  }
+  const marks = findMarks(item.relPath, terms);
+  return marks.length ? { text: item.relPath, marks, of: 'path' } : null;
 }

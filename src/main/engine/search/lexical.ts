@@ -7,6 +7,7 @@
 import type { ParsedQuery } from '../../../shared/query.js';
 import type { ItemKind } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
+import type { ItemScope } from '../store/places.js';
 import { itemFilterClauses } from '../store/timeline.js';
 import type { ScoredSegment } from './hits.js';
 import { gramsPhrase, hasGrams, wordsPhrase } from './words.js';
@@ -46,6 +47,7 @@ export interface LexicalFilter {
   readonly kinds: readonly ItemKind[] | null;
   readonly after: number | null;
   readonly before: number | null;
+  readonly scope?: ItemScope | null; // in:, near:, camera: [Note: places]
 }
 
 export interface LexicalHit {

@@ -18,6 +18,7 @@ import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lex
 import { normalise } from '../collections/vectors.js';
 import { CLOSE_RATIO, dot, meaningless, relevanceFor, Z_CLOSE, type Relevance } from './relevance.js';
 import { inTurn } from '../turns.js';
+import { knnScope, scopeOf } from './scope.js';
 import type { Knn } from '../ann/registry.js';
 
 
@@ -116,7 +117,10 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
   const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
   // Filters and no words (`kind:photo after:2024-06`) list every match newest first. [Note: timeline]
-  const filtersOnly = !image && !query.text && (query.kinds.length > 0 || query.after !== null || query.before !== null || (req.kinds?.length ?? 0) > 0);
+  const filtersOnly =
+    !image &&
+    !query.text &&
+    (query.kinds.length > 0 || query.after !== null || query.before !== null || query.within.length > 0 || query.near !== null || query.cameras.length > 0 || (req.kinds?.length ?? 0) > 0);
   if (!query.text && !filtersOnly && !image) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
   const mode = filtersOnly ? 'filters' : 'meaning';
   const kinds = combineKinds(req.kinds, query.kinds);
@@ -189,8 +193,10 @@ export function findHits(
 ): Hit[] {
   const byImage = options.byImage ?? false;
   if (vector.length === 0) return filterHits(store, spaceId, query, kinds, limit);
-  const filter = { ...(kinds ? { kinds } : {}), after: query.after, before: query.before };
-  const lexFilter = { spaceId, kinds, after: query.after, before: query.before };
+  const scope = scopeOf(store, query).scope;
+  const lexFilter = { spaceId, kinds, after: query.after, before: query.before, scope };
+  // in:, near:, camera: inside the nearest-neighbour search too: a short list scanned, or candidates tested.
+  const filter = { ...(kinds ? { kinds } : {}), after: query.after, before: query.before, ...(scope ? knnScope(store, scope, lexFilter) : {}) };
   const terms = lexicalTerms(query);
   // Quoted phrases must appear: only the items that hold every one of them can match. [Note: relevance]
   const phrases = ftsQuery(query.phrases);

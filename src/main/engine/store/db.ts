@@ -8,6 +8,7 @@ import { diskFullMessage, freeBytesSync, isDiskFull } from '../disk.js';
 import { sqliteBinding, unpackedPath } from '../packaged.js';
 import { assertNotFromTheFuture, migrate } from './migrate.js';
 import { registerWordFunctions } from './words.js';
+import { registerPlaceFunctions } from './places.js';
 
 export type Db = Database.Database;
 
@@ -72,6 +73,7 @@ export function openDatabase(file: string): Db {
     db.pragma('foreign_keys = ON');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath())); // SQLite opens it itself: never from app.asar
     registerWordFunctions(db); // the triggers that fill the full-text indexes call them [Note: cjk]
+    registerPlaceFunctions(db); // near: [Note: places]
     migrate(db);
     return db;
   } catch (error) {
@@ -99,6 +101,7 @@ export function openReader(file: string): Db {
     db.pragma('busy_timeout = 5000');
     db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
     registerWordFunctions(db); // statements the Store prepares name them, though a reader never runs them
+    registerPlaceFunctions(db);
     // Searches read vectors and rows at random places in a large file: mapped, a read is a copy from the page cache
     // instead of a system call (an approximate-index KNN at 100k: 1.5 ms → 0.9 ms). [Note: ann]
     db.pragma('mmap_size = 1073741824');

@@ -2,6 +2,7 @@
 import { openDatabase, openReader, type Db } from './db.js';
 import { IndexLockRepo, SkippedRepo, StepTriesRepo } from './guards.js';
 import { ItemsRepo } from './items.js';
+import { PlacesRepo } from './places.js';
 import { QueueRepo } from './queue.js';
 import { RootsRepo } from './roots.js';
 import { SegmentsRepo } from './segments.js';
@@ -13,6 +14,7 @@ import { TranscriptsRepo } from './transcripts.js';
 export class Store {
   readonly roots: RootsRepo;
   readonly items: ItemsRepo;
+  readonly places: PlacesRepo;
   readonly segments: SegmentsRepo;
   readonly spaces: SpacesRepo;
   readonly settings: SettingsRepo;
@@ -25,7 +27,8 @@ export class Store {
 
   constructor(readonly db: Db) {
     this.roots = new RootsRepo(db);
-    this.items = new ItemsRepo(db);
+    this.places = new PlacesRepo(db);
+    this.items = new ItemsRepo(db, this.places);
     this.segments = new SegmentsRepo(db);
     this.spaces = new SpacesRepo(db);
     this.settings = new SettingsRepo(db);

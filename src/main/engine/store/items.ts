@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ItemDetail, ItemKind, ItemStatus, ItemSummary, TimeSource } from '../../../shared/types.js';
 import type { Db } from './db.js';
+import { toPlace, type PlacesRepo } from './places.js';
 
 export interface ItemRow {
   id: number;
@@ -23,7 +24,17 @@ export interface ItemRow {
   camera: string | null;
   latitude: number | null;
   longitude: number | null;
+  place_id?: number | null;
+  // From PLACE_JOIN, where a query reads it:
+  place_name?: string | null;
+  place_country?: string | null;
+  place_latitude?: number | null;
+  place_longitude?: number | null;
 }
+
+/** The columns of an item's town, for toSummary: `${PLACE_COLUMNS} … ${PLACE_JOIN}` beside `items i`. [Note: places] */
+export const PLACE_COLUMNS = 'p.name AS place_name, p.country AS place_country, p.latitude AS place_latitude, p.longitude AS place_longitude';
+export const PLACE_JOIN = 'LEFT JOIN places p ON p.id = i.place_id';
 
 /** What extraction learnt about a file, written together with its segments. */
 export interface ItemFacts {
@@ -56,7 +67,7 @@ export interface FileState {
   hash: string;
 }
 
-const SELECT = `SELECT i.*, r.path AS root_path FROM items i JOIN roots r ON r.id = i.root_id`;
+const SELECT = `SELECT i.*, r.path AS root_path, ${PLACE_COLUMNS} FROM items i JOIN roots r ON r.id = i.root_id ${PLACE_JOIN}`;
 
 export function absolutePath(rootPath: string, relPath: string): string {
   return join(rootPath, ...relPath.split('/'));
@@ -80,6 +91,10 @@ export function toSummary(row: ItemRow): ItemSummary {
     width: row.width,
     height: row.height,
     durationMs: row.duration_ms,
+    place:
+      row.place_id && row.place_name
+        ? toPlace({ id: row.place_id, name: row.place_name, country: row.place_country!, latitude: row.place_latitude!, longitude: row.place_longitude! })
+        : null,
   };
 }
 
@@ -149,7 +164,7 @@ export class ItemsRepo {
   private readonly fillTimeStmt;
   private readonly untimedStmt;
 
-  constructor(db: Db) {
+  constructor(db: Db, private readonly places: PlacesRepo) {
     this.byIdStmt = db.prepare<[number], ItemRow>(`${SELECT} WHERE i.id = ?`);
     this.byPathStmt = db.prepare<[number, string], ItemRow>(`${SELECT} WHERE i.root_id = ? AND i.rel_path = ?`);
     this.byIdsStmt = db.prepare<[string], ItemRow>(`${SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`);
@@ -161,16 +176,16 @@ export class ItemsRepo {
     );
     this.upsertStmt = db.prepare(
       `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, taken_at, time_source,
-                          time_day, width, height, duration_ms, camera, latitude, longitude, meta, indexed_at)
+                          time_day, width, height, duration_ms, camera, latitude, longitude, place_id, meta, indexed_at)
        VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'indexed', NULL, @title, @takenAt, @timeSource,
-               @timeDay, @width, @height, @durationMs, @camera, @latitude, @longitude, @meta, @now)
+               @timeDay, @width, @height, @durationMs, @camera, @latitude, @longitude, @placeId, @meta, @now)
        ON CONFLICT (root_id, rel_path) DO UPDATE SET
          kind = excluded.kind, size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
          status = 'indexed', error = NULL, title = excluded.title, taken_at = excluded.taken_at,
          time_source = excluded.time_source, time_day = excluded.time_day,
          width = excluded.width, height = excluded.height, duration_ms = excluded.duration_ms,
          camera = excluded.camera, latitude = excluded.latitude, longitude = excluded.longitude,
-         meta = excluded.meta, indexed_at = excluded.indexed_at
+         place_id = excluded.place_id, meta = excluded.meta, indexed_at = excluded.indexed_at
        RETURNING id`,
     );
     this.failStmt = db.prepare(
@@ -241,6 +256,7 @@ export class ItemsRepo {
       camera: facts.camera,
       latitude: facts.latitude,
       longitude: facts.longitude,
+      placeId: this.places.placeFor(facts.latitude, facts.longitude),
       meta: JSON.stringify(facts.meta),
       now,
     }) as { id: number };

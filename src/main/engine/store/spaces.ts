@@ -7,7 +7,7 @@
 import type { ItemKind, SpaceInfo } from '../../../shared/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import { fromQ15, toQ15 } from './vector-codec.js';
+import { dotQ15, fromQ15, toQ15 } from './vector-codec.js';
 
 export const NO_DATE = -(2n ** 62n);
 /** vec0 answers at most this many neighbours per query. */
@@ -34,7 +34,14 @@ export interface KnnFilter {
   excludeItemId?: number;
   after?: number | null;
   before?: number | null;
+  /** Only these items (a scope short enough to list: in:, near:, camera:): their vectors are scanned directly. */
+  items?: ReadonlySet<number>;
+  /** Which of these candidate segments a scope too broad to list lets through (the search widens until enough do). */
+  passing?: (segmentIds: readonly number[]) => ReadonlySet<number>;
 }
+
+/** The most items a scope lists for a direct scan (~1.5 µs a vector here: 30 ms at the limit). */
+export const SCAN_ITEMS = 20_000;
 
 export interface Neighbour {
   segmentId: number;
@@ -243,8 +250,39 @@ export class SpacesRepo {
     return out;
   }
 
+  /**
+   * The k nearest segments of a short list of items, by their 16-bit vectors read in one statement (~1.5 µs each):
+   * a scope that leaves few items is answered without the vec0 scan of the whole space. [Note: places]
+   */
+  scan(spaceId: number, query: Float32Array, k: number, items: ReadonlySet<number>, excludeItemId?: number): Neighbour[] {
+    if (items.size === 0) return [];
+    const stmt = this.cached<{ segmentId: number; itemId: number; v: Buffer }>(
+      `SELECT q.segment_id AS segmentId, s.item_id AS itemId, q.v FROM segments s
+       JOIN vectors_q15 q ON q.segment_id = s.id AND q.space_id = ?
+       WHERE s.item_id IN (SELECT value FROM json_each(?))`,
+    );
+    const out: Neighbour[] = [];
+    for (const row of stmt.iterate(spaceId, JSON.stringify([...items]))) {
+      if (row.itemId === excludeItemId) continue;
+      out.push({ segmentId: row.segmentId, itemId: row.itemId, distance: 1 - dotQ15(row.v, query) });
+    }
+    out.sort((a, b) => a.distance - b.distance);
+    return out.slice(0, Math.min(Math.max(1, Math.trunc(k)), MAX_K));
+  }
+
   /** The k nearest segments by cosine distance, filtered while scanning. */
   knn(spaceId: number, query: Float32Array, k: number, filter: KnnFilter = {}): Neighbour[] {
+    if (filter.items) return this.scan(spaceId, query, k, filter.items, filter.excludeItemId);
+    const { passing, ...rest } = filter;
+    if (passing) {
+      // A scope too broad to list: the nearest in the rest of the filter, widened until k pass it. [Note: places]
+      for (let want = Math.min(MAX_K, k * 8); ; want = Math.min(MAX_K, want * 8)) {
+        const found = this.knn(spaceId, query, want, rest);
+        const pass = passing(found.map((n) => n.segmentId));
+        const kept = found.filter((n) => pass.has(n.segmentId));
+        if (kept.length >= k || found.length < want || want >= MAX_K) return kept.slice(0, k);
+      }
+    }
     const kinds = filter.kinds && filter.kinds.length > 0 ? [...new Set(filter.kinds)].sort() : null;
     const clauses = ['embedding MATCH ?', 'k = ?'];
     const params: unknown[] = [Buffer.from(query.buffer, query.byteOffset, query.byteLength), Math.min(Math.max(1, Math.trunc(k)), MAX_K)];

@@ -4,12 +4,14 @@
 // its times are filled in at open) are left out.
 import type { ItemKind, TimelineMonth } from '../../../shared/types.js';
 import type { Db } from './db.js';
-import type { ItemRow } from './items.js';
+import { scopeClauses, type ItemScope } from './places.js';
+import { PLACE_COLUMNS, PLACE_JOIN, type ItemRow } from './items.js';
 
 export interface TimeFilter {
   readonly kinds: readonly ItemKind[] | null;
   readonly after: number | null; // inclusive
   readonly before: number | null; // exclusive
+  readonly scope?: ItemScope | null; // in:, near:, camera: [Note: places]
 }
 
 export interface PagePosition {
@@ -34,6 +36,7 @@ export function itemFilterClauses(filter: TimeFilter, params: unknown[]): string
     clauses.push('i.taken_at < ?');
     params.push(filter.before);
   }
+  if (filter.scope) clauses.push(...scopeClauses(filter.scope, params));
   return clauses;
 }
 
@@ -66,7 +69,7 @@ export class TimelineRepo {
 
   page(filter: TimeFilter, at: PagePosition, limit: number): ItemRow[] {
     const params: unknown[] = [];
-    let sql = `SELECT i.*, r.path AS root_path FROM items i INDEXED BY items_by_time JOIN roots r ON r.id = i.root_id WHERE ${where(filter, params)}`;
+    let sql = `SELECT i.*, r.path AS root_path, ${PLACE_COLUMNS} FROM items i INDEXED BY items_by_time JOIN roots r ON r.id = i.root_id ${PLACE_JOIN} WHERE ${where(filter, params)}`;
     if (at.from !== null) {
       sql += ' AND i.taken_at < ?';
       params.push(at.from);

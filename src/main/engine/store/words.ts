@@ -10,15 +10,24 @@ export function registerWordFunctions(db: Database): void {
   db.function('trove_has_grams', { deterministic: true }, (v: unknown) => (hasGrams(text(v)) ? 1 : 0));
 }
 
-/** The words-index row of each segment chosen by `where` (over `segments s JOIN items i`). */
-export const insertWordsSql = (where: string) =>
+/**
+ * What the path column of the words index holds for an item `i`: its path, and the words of the town it was taken
+ * in (migration 010). [Note: places]
+ */
+export const PLACED_PATH = `(i.rel_path || coalesce(' ' || (SELECT p.words FROM places p WHERE p.id = i.place_id), ''))`;
+
+/**
+ * The words-index row of each segment chosen by `where` (over `segments s JOIN items i`). `path` is what the path
+ * column holds: PLACED_PATH from migration 010 on (migration 008 ran before places existed).
+ */
+export const insertWordsSql = (where: string, path = PLACED_PATH) =>
   `INSERT INTO segments_fts (rowid, text, breadcrumb, title, path)
-   SELECT s.id, trove_words(s.text), trove_words(s.breadcrumb), trove_words(i.title), trove_words(i.rel_path)
+   SELECT s.id, trove_words(s.text), trove_words(s.breadcrumb), trove_words(i.title), trove_words(${path})
    FROM segments s JOIN items i ON i.id = s.item_id WHERE ${where}`;
 
 /** The letter-pair row of each segment chosen by `where` that has Chinese, Japanese or Korean letters. */
-export const insertGramsSql = (where: string) =>
+export const insertGramsSql = (where: string, path = PLACED_PATH) =>
   `INSERT INTO grams_fts (rowid, text, breadcrumb, title, path)
-   SELECT s.id, trove_grams(s.text), trove_grams(s.breadcrumb), trove_grams(i.title), trove_grams(i.rel_path)
+   SELECT s.id, trove_grams(s.text), trove_grams(s.breadcrumb), trove_grams(i.title), trove_grams(${path})
    FROM segments s JOIN items i ON i.id = s.item_id
-   WHERE (${where}) AND trove_has_grams(coalesce(s.text, '') || s.breadcrumb || coalesce(i.title, '') || i.rel_path)`;
+   WHERE (${where}) AND trove_has_grams(coalesce(s.text, '') || s.breadcrumb || coalesce(i.title, '') || ${path})`;

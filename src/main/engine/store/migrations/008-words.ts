@@ -37,7 +37,7 @@ export const words: Migration = {
         DELETE FROM grams_fts WHERE rowid = old.id;
       END;
     `);
-    db.exec(insertWordsSql('1'));
-    db.exec(insertGramsSql('1'));
+    db.exec(insertWordsSql('1', 'i.rel_path')); // as it was at version 8: places came with version 10
+    db.exec(insertGramsSql('1', 'i.rel_path'));
   },
 };

@@ -8,6 +8,7 @@ import { hardening } from './006-hardening.js';
 import { collections } from './007-collections.js';
 import { words } from './008-words.js';
 import { annLog } from './009-ann-log.js';
+import { places } from './010-places.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places];

