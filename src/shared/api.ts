@@ -21,6 +21,7 @@ import type {
   SpaceInfo,
   Thumbnail,
   TimelinePage,
+  DuplicatesResponse,
   LinkedItem,
   CollectionSummary,
   CollectionDetail,
@@ -117,6 +118,8 @@ export interface Operations {
   removeFromCollection: { req: RequestType<'removeFromCollection'>; res: CollectionDetail };
   /** Removes a collection; the same event is never made again. Its items stay in the library. */
   deleteCollection: { req: RequestType<'deleteCollection'>; res: { readonly removed: boolean } };
+  /** Groups of near-identical photos (bursts, edits, resized copies, copies) with the one to keep. [Note: duplicates] */
+  duplicates: { req: RequestType<'duplicates'>; res: DuplicatesResponse };
   /** A new model takes effect for new work; its space builds at the next index run while the old one answers. */
   updateSettings: { req: RequestType<'updateSettings'>; res: Settings };
 }
@@ -164,6 +167,7 @@ export const OPERATION_NAMES = [
   'splitCollection',
   'removeFromCollection',
   'deleteCollection',
+  'duplicates',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that OPERATION_NAMES lists every operation of the contract.

@@ -113,6 +113,7 @@ export const REQUESTS = {
   splitCollection: v.object({ id: Id, at: Id }),
   removeFromCollection: v.object({ id: Id, itemIds: Ids(1, 'items') }),
   deleteCollection: v.object({ id: Id }),
+  duplicates: v.object({ limit: Limit }),
   updateSettings: v.object({
     device: v.optional(v.picklist(['auto', 'cpu', 'gpu'], 'device must be auto, cpu or gpu')),
     model: v.optional(ModelRef),

@@ -58,6 +58,37 @@ export interface ItemSummary {
   readonly place?: Place | null;
 }
 
+/** How a photo of a duplicate group relates to the one to keep. [Note: duplicates] */
+export type DuplicateRelation = 'keep' | 'copy' | 'resized' | 'similar';
+
+export interface DuplicateMember {
+  readonly item: ItemSummary;
+  /** keep; copy: the same bytes; resized: the same picture at another size or encoding; similar: a burst shot or an edit. */
+  readonly relation: DuplicateRelation;
+  /** Cosine of its image vector with the kept one's (1 for the kept one); null when one is missing. */
+  readonly similarity: number | null;
+  /** Bits of 64 by which its perceptual hash differs from the kept one's; null when one could not be made. */
+  readonly difference: number | null;
+}
+
+/** Near-identical photos: the one to keep first, then the others, most alike first. */
+export interface DuplicateGroup {
+  readonly keep: number;
+  /** Why that one: "the most pixels (4032 × 3024)". */
+  readonly why: string;
+  readonly members: readonly DuplicateMember[];
+}
+
+export interface DuplicatesResponse {
+  /** The groups that free the most space first, at most `limit`. */
+  readonly groups: readonly DuplicateGroup[];
+  /** Groups found in all. */
+  readonly total: number;
+  /** Photos looked at. */
+  readonly photos: number;
+  readonly tookMs: number;
+}
+
 /** A town: GeoNames' id and name, its country (ISO 3166-1 alpha-2 and English name), its position. */
 export interface Place {
   readonly id: number;

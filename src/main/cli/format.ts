@@ -1,6 +1,6 @@
 // Text the CLI prints for a person. Pure, so it is tested without a terminal.
 import { relative, isAbsolute } from 'node:path';
-import type { CollectionDetail, CollectionSummary, Diagnostics, Hit, IndexProgress, IndexStatus, IndexSummary, ItemSummary, ModelListing, ModelProgress } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, Diagnostics, DuplicateRelation, DuplicatesResponse, Hit, IndexProgress, IndexStatus, IndexSummary, ItemSummary, ModelListing, ModelProgress } from '../../shared/types.js';
 
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);
@@ -249,5 +249,26 @@ export function formatDoctor(d: Diagnostics, cwd = process.cwd()): string {
     'Packs:',
     ...d.packs.map((p) => `  ${p.id}: ${p.installed ? `installed (${p.installed.variant ?? 'fp32'}, ${formatBytes(p.installed.bytes)})` : 'not installed'}`),
   ];
+  return lines.join('\n');
+}
+
+const RELATION: Readonly<Record<DuplicateRelation, string>> = { keep: 'keep', copy: 'copy', resized: 'resized', similar: 'similar' };
+
+/** Groups of near-duplicates: the one to keep and why, then the others with how they differ. [Note: duplicates] */
+export function formatDuplicates(d: DuplicatesResponse, cwd = process.cwd()): string {
+  if (d.groups.length === 0) return `No near-duplicates among ${d.photos} photo${d.photos === 1 ? '' : 's'}.`;
+  const lines: string[] = [];
+  d.groups.forEach((g, i) => {
+    const others = g.members.filter((m) => m.relation !== 'keep');
+    const freed = others.reduce((n, m) => n + m.item.size, 0);
+    lines.push(`${i + 1}. ${g.members.length} photos, ${formatBytes(freed)} to free — keep the one with ${g.why.replace(/^the /, '')}`);
+    for (const m of g.members) {
+      const size = m.item.width && m.item.height ? `${m.item.width}×${m.item.height}, ` : '';
+      const alike = m.relation === 'keep' ? '' : `  (${[m.similarity !== null ? `meaning ${m.similarity.toFixed(2)}` : null, m.difference !== null ? `${m.difference}/64 bits apart` : null].filter(Boolean).join(', ')})`;
+      lines.push(`   ${RELATION[m.relation].padEnd(7)}  ${displayPath(m.item.path, cwd)}  ${size}${formatBytes(m.item.size)}${alike}`);
+    }
+  });
+  const more = d.total > d.groups.length ? ` (${d.total - d.groups.length} more groups: --limit ${d.total})` : '';
+  lines.push(`${d.total} group${d.total === 1 ? '' : 's'} among ${d.photos} photos${more}. Nothing was moved or deleted.`);
   return lines.join('\n');
 }

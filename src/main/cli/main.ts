@@ -11,7 +11,7 @@ import { isItemKind, type ItemKind, type ModelVariant, type Root } from '../../s
 import { Engine } from '../engine/index.js';
 import { defaultDataDir } from '../engine/paths.js';
 import type { Device } from '../engine/models/session.js';
-import { displayPath, formatBytes, formatCollection, formatCollections, formatDoctor, formatHits, formatModels, formatStatus, formatSummary } from './format.js';
+import { displayPath, formatBytes, formatCollection, formatCollections, formatDoctor, formatDuplicates, formatHits, formatModels, formatStatus, formatSummary } from './format.js';
 import { ProgressBar } from './progress.js';
 
 const HELP = `trove — search your photos, notes and recordings together
@@ -29,6 +29,8 @@ Usage:
   trove collections hide|unhide|pin|unpin <id>
   trove collections merge <id> <id>...    into the first; the others are not made again
   trove collections delete <id>  remove it (its items stay); the same event is not made again
+  trove duplicates               groups of near-identical photos (bursts, edits, resized copies, copies),
+                                 the one to keep first and why [--limit N groups]
   trove models list              model packs in the catalogue and installed
   trove models download <id>     download and verify a pack [--variant fp32|int8|fp16]
   trove models verify [id]       re-check installed packs against their checksums
@@ -49,8 +51,9 @@ Options:
   -h, --help           this help
   -v, --version        the version
 
-Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, "exact phrase" (must appear),
--word (leave out), 2:word (weigh more). Filters alone (trove search "kind:photo after:2024-06") list every match
+Query language: kind:photo, after:2024-06, before:2025, date:2024-06-01, in:Lisbon (a place or a folder),
+near:Lisbon or near:38.7,-9.1,20km, camera:iphone, "exact phrase" (must appear), -word (leave out),
+2:word (weigh more). Filters alone (trove search "kind:photo after:2024-06") list every match
 newest first. Close matches come first; the rest follow under "more, not as close".`;
 
 const OPTIONS = {
@@ -225,6 +228,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const warnings = result.query.warnings.map((w) => `note: ${w}`);
         if (!json) warnings.forEach((w) => io.err(w));
         print(formatHits(result.hits, process.cwd(), result.mode, { notice: result.notice, bold: io.isTTY === true }), result);
+        return 0;
+      }
+      case 'duplicates': {
+        if (args.length) throw new UsageError('trove duplicates takes no arguments (--limit N: at most N groups)');
+        engine = open();
+        const result = await api.duplicates(limit ? { limit } : {});
+        print(formatDuplicates(result, process.cwd()), result);
         return 0;
       }
       case 'collections': {

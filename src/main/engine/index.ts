@@ -21,7 +21,7 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, DuplicatesResponse, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
@@ -55,6 +55,8 @@ import { vocabulary } from './collections/vocabulary.js';
 import type { LockHolder } from './store/guards.js';
 import { PRIORITY } from './store/queue.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
+import { findDuplicates } from './duplicates/find.js';
+import { perceptualHashOf } from './duplicates/phash.js';
 
 const log = createLogger('engine');
 
@@ -937,6 +939,28 @@ export class Engine implements TroveApi, TroveEvents {
     const spaceId = this.store.spaces.active()?.id ?? -1;
     const segments = this.store.segments.forItem(row.id, spaceId).map(({ itemId: _itemId, ...s }) => s);
     return toDetail(row, segments);
+  }
+
+  /** Near-identical photos in groups, the one to keep first. [Note: duplicates] */
+  async duplicates(req: Operations['duplicates']['req']): Promise<DuplicatesResponse> {
+    const started = performance.now();
+    const spaceId = this.store.spaces.active()?.id;
+    if (spaceId === undefined) return { groups: [], total: 0, photos: 0, tookMs: 0 };
+    const roots = new Map(this.store.roots.list().map((r) => [r.id, r]));
+    const found = await findDuplicates(this.store, spaceId, {
+      ...(req.limit !== undefined ? { limit: req.limit } : {}),
+      // Photos indexed before hashes were kept: from their small thumbnail (made once, kept for the UI anyway).
+      hashOf: async (row) => {
+        const root = roots.get(row.root_id);
+        if (!root?.present || !row.hash) return null;
+        try {
+          return await perceptualHashOf(await thumbnailFile(this.paths.thumbnails, await this.confined(root.path, row.rel_path), row.hash, 'small'));
+        } catch {
+          return null;
+        }
+      },
+    });
+    return { ...found, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 
   async timeline(req: Operations['timeline']['req']): Promise<TimelinePage> {

@@ -25,6 +25,7 @@ export async function extractPhoto(relPath: string, bytes: Buffer, encoder: Enco
       camera: exif.camera,
       latitude: exif.latitude,
       longitude: exif.longitude,
+      phash: image.phash ?? null,
       meta: { format: image.format, ...(exif.offsetMinutes !== null ? { utcOffsetMinutes: exif.offsetMinutes } : {}) },
     },
     segments: [{ kind: 'image', text: null, breadcrumb: [], start: null, end: null }],

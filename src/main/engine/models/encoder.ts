@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { TroveError } from '../../../shared/errors.js';
 import { loadPack, type ModelPack, type Verification } from './pack.js';
 import { inputSize, planDecode, planResize, toPixelValues, type ImageProcessorConfig, type ResizePlan } from './preprocess.js';
+import { perceptualHash } from '../duplicates/phash.js';
 import { openImage } from './image-input.js';
 import { inTurn, Slots } from '../turns.js';
 import { resizeRgb } from './resize.js';
@@ -19,6 +20,7 @@ export interface PreparedImage {
   readonly height: number;
   readonly format: string | null; // jpeg, png, webp, …
   readonly exif: Buffer | undefined; // the raw EXIF block, for the extractor
+  readonly phash?: string | null; // the perceptual hash of the whole photo, for near-duplicates [Note: duplicates]
 }
 
 export interface SpaceKey {
@@ -127,8 +129,8 @@ export async function prepareImage(
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-  const pixels = await toPixels({ raw: data, width: info.width, height: info.height, plan });
-  return { pixels, width, height, format: meta.format ?? null, exif: meta.exif };
+  const [pixels, phash] = await Promise.all([toPixels({ raw: data, width: info.width, height: info.height, plan }), perceptualHash(data, info.width, info.height)]);
+  return { pixels, width, height, format: meta.format ?? null, exif: meta.exif, phash };
 }
 
 /**

@@ -25,6 +25,7 @@ export interface ItemRow {
   latitude: number | null;
   longitude: number | null;
   place_id?: number | null;
+  phash?: string | null;
   // From PLACE_JOIN, where a query reads it:
   place_name?: string | null;
   place_country?: string | null;
@@ -50,6 +51,7 @@ export interface ItemFacts {
   camera: string | null;
   latitude: number | null;
   longitude: number | null;
+  phash?: string | null; // a photo's perceptual hash [Note: duplicates]
   meta: Record<string, unknown>;
 }
 
@@ -176,16 +178,16 @@ export class ItemsRepo {
     );
     this.upsertStmt = db.prepare(
       `INSERT INTO items (root_id, rel_path, kind, size, mtime, hash, status, error, title, taken_at, time_source,
-                          time_day, width, height, duration_ms, camera, latitude, longitude, place_id, meta, indexed_at)
+                          time_day, width, height, duration_ms, camera, latitude, longitude, place_id, phash, meta, indexed_at)
        VALUES (@rootId, @relPath, @kind, @size, @mtime, @hash, 'indexed', NULL, @title, @takenAt, @timeSource,
-               @timeDay, @width, @height, @durationMs, @camera, @latitude, @longitude, @placeId, @meta, @now)
+               @timeDay, @width, @height, @durationMs, @camera, @latitude, @longitude, @placeId, @phash, @meta, @now)
        ON CONFLICT (root_id, rel_path) DO UPDATE SET
          kind = excluded.kind, size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
          status = 'indexed', error = NULL, title = excluded.title, taken_at = excluded.taken_at,
          time_source = excluded.time_source, time_day = excluded.time_day,
          width = excluded.width, height = excluded.height, duration_ms = excluded.duration_ms,
          camera = excluded.camera, latitude = excluded.latitude, longitude = excluded.longitude,
-         place_id = excluded.place_id, meta = excluded.meta, indexed_at = excluded.indexed_at
+         place_id = excluded.place_id, phash = excluded.phash, meta = excluded.meta, indexed_at = excluded.indexed_at
        RETURNING id`,
     );
     this.failStmt = db.prepare(
@@ -257,6 +259,7 @@ export class ItemsRepo {
       latitude: facts.latitude,
       longitude: facts.longitude,
       placeId: this.places.placeFor(facts.latitude, facts.longitude),
+      phash: facts.phash ?? null,
       meta: JSON.stringify(facts.meta),
       now,
     }) as { id: number };

@@ -9,6 +9,7 @@ import { collections } from './007-collections.js';
 import { words } from './008-words.js';
 import { annLog } from './009-ann-log.js';
 import { places } from './010-places.js';
+import { duplicates } from './011-duplicates.js';
 
 export interface Migration {
   readonly version: number;
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places, duplicates];
