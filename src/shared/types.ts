@@ -74,7 +74,7 @@ export interface DuplicateMember {
 /** Near-identical photos: the one to keep first, then the others, most alike first. */
 export interface DuplicateGroup {
   readonly keep: number;
-  /** Why that one: "the most pixels (4032 × 3024)". */
+  /** Why that one: "most pixels (4032 × 3024)", "largest file at the same size (least compressed)", … */
   readonly why: string;
   readonly members: readonly DuplicateMember[];
 }

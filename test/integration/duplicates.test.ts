@@ -76,7 +76,7 @@ describe('near-duplicates', () => {
 
   it('prints the groups for a person', async () => {
     const text = formatDuplicates(await engine.duplicates({}), lib);
-    expect(text).toMatch(/keep the one with most pixels \(1600 × 1200\)/);
+    expect(text).toMatch(/keep the first: most pixels \(1600 × 1200\)/);
     expect(text).toMatch(/resized +Exports\/lake-small\.jpg {2}800×600/);
     expect(text).toMatch(/3 groups among 9 photos\. Nothing was moved or deleted\./);
   });

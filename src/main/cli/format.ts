@@ -261,7 +261,7 @@ export function formatDuplicates(d: DuplicatesResponse, cwd = process.cwd()): st
   d.groups.forEach((g, i) => {
     const others = g.members.filter((m) => m.relation !== 'keep');
     const freed = others.reduce((n, m) => n + m.item.size, 0);
-    lines.push(`${i + 1}. ${g.members.length} photos, ${formatBytes(freed)} to free — keep the one with ${g.why.replace(/^the /, '')}`);
+    lines.push(`${i + 1}. ${g.members.length} photos, ${formatBytes(freed)} to free — keep the first: ${g.why}`);
     for (const m of g.members) {
       const size = m.item.width && m.item.height ? `${m.item.width}×${m.item.height}, ` : '';
       const alike = m.relation === 'keep' ? '' : `  (${[m.similarity !== null ? `meaning ${m.similarity.toFixed(2)}` : null, m.difference !== null ? `${m.difference}/64 bits apart` : null].filter(Boolean).join(', ')})`;

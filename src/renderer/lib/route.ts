@@ -6,6 +6,7 @@
 //   #/item/42?t=83000                                                  an item (a recording at 1:23)
 //   #/collections?hidden=1                                             the collections (hidden ones too)
 //   #/collection/7                                                     one collection
+//   #/duplicates                                                       near-identical photos
 //   #/library   #/settings
 import { isItemKind, type ItemKind } from '../../shared/types.js';
 
@@ -24,6 +25,7 @@ export type Route =
   | { readonly page: 'item'; readonly id: number; readonly t: number | null }
   | { readonly page: 'collections'; readonly hidden: boolean }
   | { readonly page: 'collection'; readonly id: number }
+  | { readonly page: 'duplicates' }
   | { readonly page: 'library' }
   | { readonly page: 'settings' };
 
@@ -57,6 +59,8 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(q < 0 ? '' : text.slice(q + 1));
   const parts = path.split('/').filter(Boolean);
   switch (parts[0]) {
+    case 'duplicates':
+      return { page: 'duplicates' };
     case 'library':
       return { page: 'library' };
     case 'settings':
@@ -97,6 +101,8 @@ export function parseRoute(hash: string): Route {
 export function formatRoute(route: Route): string {
   const params = new URLSearchParams();
   switch (route.page) {
+    case 'duplicates':
+      return '#/duplicates';
     case 'library':
       return '#/library';
     case 'settings':

@@ -147,12 +147,12 @@ async function describe(group: Photo[], vectorOf: (p: Photo) => Float32Array | u
   const next = sorted[1]!;
   const why =
     pixels(keep) > pixels(next)
-      ? `the most pixels (${keep.row.width} × ${keep.row.height})`
+      ? `most pixels (${keep.row.width} × ${keep.row.height})`
       : keep.row.size > next.row.size
-        ? 'the largest file at the same size: the least compressed'
+        ? 'largest file at the same size (least compressed)'
         : keep.row.mtime < next.row.mtime
-          ? 'the earliest file: the others look like copies of it'
-          : 'the shortest path';
+          ? 'earliest file (the others look like copies of it)'
+          : 'shortest path';
   const keepHash = await hashOf(keep);
   const kv = vectorOf(keep);
   const members: DuplicateMember[] = [];
