@@ -78,6 +78,21 @@ describe('trove CLI', () => {
     expect(red.stdout.indexOf(LIBRARY.photos.red)).toBeLessThan(red.stdout.indexOf('— more, not as close —'));
   });
 
+  it('lists near-duplicates, for a person and as JSON, and takes no arguments', async () => {
+    const json = await run(['duplicates', '--json', ...data]);
+    expect(json.code).toBe(0);
+    const found = JSON.parse(json.stdout) as { photos: number; total: number; groups: { keep: number; members: { relation: string }[] }[] };
+    expect(found.photos).toBeGreaterThan(5);
+    expect(found.groups.length).toBe(found.total);
+    for (const g of found.groups) expect(g.members[0]!.relation).toBe('keep');
+    const text = await run(['duplicates', ...data]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(found.total ? /groups? among \d+ photos\. Nothing was moved or deleted\./ : /^No near-duplicates among \d+ photos\./);
+    const wrong = await run(['duplicates', 'extra', ...data]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/trove duplicates takes no arguments/);
+  });
+
   it('fails with one clear line and a non-zero exit, never a stack trace', async () => {
     const cases: [string[], number, RegExp][] = [
       [['search', 'red', '--model', join(tmp.dir, 'no-such-pack'), ...data], 1, /^trove: no model pack folder at .*no-such-pack\n$/],

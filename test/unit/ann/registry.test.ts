@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnnRegistry } from '../../../src/main/engine/ann/registry.js';
 import { Store } from '../../../src/main/engine/store/index.js';
-import type { KnnFilter } from '../../../src/main/engine/store/spaces.js';
+import { SCAN_DIRECT, type KnnFilter } from '../../../src/main/engine/store/spaces.js';
 import { addVectors, clustered, vectorSpace, type VectorSpace } from '../../fixtures/make-vectors.js';
 import { tempDir } from '../../helpers.js';
 
@@ -71,6 +71,25 @@ describe('the approximate index', () => {
     const v = clustered(space);
     const first = r.knn(space.spaceId, v, 1)[0]!;
     expect(r.knn(space.spaceId, v, 10, { excludeItemId: first.itemId }).map((n) => n.itemId)).not.toContain(first.itemId);
+  });
+
+  it('keeps to the items a scope lists, scanned when few and through the index when many, and to a test of candidates', () => {
+    const r = registry();
+    const ids = store.db.prepare('SELECT id FROM items ORDER BY id').pluck().all() as number[];
+    const few = new Set(ids.filter((_, i) => i % 40 === 0)); // 100: scanned
+    const many = new Set(ids.filter((_, i) => i % 4 !== 0)); // 3000: through the index
+    expect(many.size).toBeGreaterThan(SCAN_DIRECT);
+    expect(recall(r, 10, { items: few })).toBe(1);
+    expect(recall(r, 10, { items: many })).toBeGreaterThanOrEqual(0.99);
+    for (const n of r.knn(space.spaceId, clustered(space), 20, { items: many })) expect(many.has(n.itemId)).toBe(true);
+    // A scope too broad to list: its test decides, the rest of the filter as usual.
+    const odd = (segmentIds: readonly number[]) => new Set(segmentIds.filter((id) => id % 2 === 1));
+    const found = r.knn(space.spaceId, clustered(space), 10, { passing: odd, kinds: ['photo'] });
+    expect(found).toHaveLength(10);
+    expect(found.every((n) => n.segmentId % 2 === 1)).toBe(true);
+    const v = clustered(space);
+    const exact = store.spaces.knn(space.spaceId, v, 4096, { kinds: ['photo'] }).filter((n) => n.segmentId % 2 === 1).slice(0, 10);
+    expect(r.knn(space.spaceId, v, 10, { passing: odd, kinds: ['photo'] }).filter((n) => exact.some((e) => e.segmentId === n.segmentId)).length).toBeGreaterThanOrEqual(9);
   });
 
   it('sees inserts and deletes at once, and keeps its recall once they are taken in', () => {

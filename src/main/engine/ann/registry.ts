@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/index.js';
-import type { KnnFilter, Neighbour } from '../store/spaces.js';
+import { SCAN_DIRECT, type KnnFilter, type Neighbour } from '../store/spaces.js';
 import { dot } from '../collections/vectors.js';
 import { createLogger } from '../log.js';
 import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
@@ -91,11 +91,12 @@ export class AnnRegistry {
     } catch (error) {
       log.warn('the approximate index failed; this search is exact', { space: spaceId, error: (error as Error).message });
     }
-    // A short list of items (in:, near:, camera:) is scanned directly: a graph search would mostly find others.
-    if (!ann || filter.items) return this.store.spaces.knn(spaceId, query, k, filter);
+    // A short list of items (in:, near:, camera:) is scanned directly: a graph search would mostly find others. A
+    // longer one is a test of the candidates, as dates are.
+    if (!ann || (filter.items && filter.items.size <= SCAN_DIRECT)) return this.store.spaces.knn(spaceId, query, k, filter);
     const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
     const dated = (filter.after ?? null) !== null || (filter.before ?? null) !== null;
-    const narrowed = dated || filter.excludeItemId !== undefined || filter.passing !== undefined;
+    const narrowed = dated || filter.excludeItemId !== undefined || filter.passing !== undefined || filter.items !== undefined;
     // A date or an item left out: widen until enough pass, then, for a filter that leaves very little, scan exactly.
     let want = narrowed ? k * 4 + 32 : k * 2 + 32;
     for (let round = 0; round < 3; round++, want *= 8) {
@@ -107,6 +108,7 @@ export class AnnRegistry {
         if (scoped && !scoped.has(c.segmentId)) return false;
         const itemId = ann.itemOfSegment(c.segmentId);
         if (itemId === 0 || itemId === filter.excludeItemId) return false;
+        if (filter.items && !filter.items.has(itemId)) return false;
         if (!times) return true;
         if (!times.has(c.segmentId)) return false; // deleted since
         const t = times.get(c.segmentId)!;

@@ -6,7 +6,7 @@
 import type { ParsedQuery } from '../../../shared/query.js';
 import { foldName, townNamed } from '../places/gazetteer.js';
 import type { Store } from '../store/index.js';
-import type { ItemScope } from '../store/places.js';
+import { scopeSeed, type ItemScope } from '../store/places.js';
 import { SCAN_ITEMS, type KnnFilter } from '../store/spaces.js';
 import { itemFilterClauses, type TimeFilter } from '../store/timeline.js';
 
@@ -59,12 +59,18 @@ export function folderKey(value: string): string {
  * (SCAN_ITEMS at most), else a test of candidate segments.
  */
 export function knnScope(store: Store, scope: ItemScope, filter: TimeFilter): Pick<KnnFilter, 'items' | 'passing'> {
+  const where = (params: unknown[]) => [`i.status = 'indexed'`, ...itemFilterClauses({ ...filter, scope }, params)];
   const params: unknown[] = [];
-  const clauses = [`i.status = 'indexed'`, ...itemFilterClauses({ ...filter, scope }, params)];
-  const ids = store.db.prepare<unknown[], number>(`SELECT i.id FROM items i WHERE ${clauses.join(' AND ')} LIMIT ${SCAN_ITEMS + 1}`).pluck().all(...params);
-  if (ids.length <= SCAN_ITEMS) return { items: new Set(ids) };
+  const seed = scopeSeed(scope, params);
+  // A scope that holds most of a large library (in: the watched folder) is not listed at all: counting its seed
+  // stops at the limit, where listing it would gather every id first.
+  const broad = seed !== null && store.db.prepare<unknown[], number>(`SELECT count(*) FROM (${seed.replace(/\bUNION\b/g, 'UNION ALL')} LIMIT ${SCAN_ITEMS + 1})`).pluck().get(...params)! > SCAN_ITEMS;
+  const clauses = [...(seed ? [`i.id IN (${seed})`] : []), ...where(params)];
+  const ids = broad ? null : store.db.prepare<unknown[], number>(`SELECT i.id FROM items i WHERE ${clauses.join(' AND ')} LIMIT ${SCAN_ITEMS + 1}`).pluck().all(...params);
+  if (ids && ids.length <= SCAN_ITEMS) return { items: new Set(ids) };
+  const testParams: unknown[] = [];
   const test = store.db.prepare<unknown[], number>(
-    `SELECT s.id FROM segments s JOIN items i ON i.id = s.item_id WHERE s.id IN (SELECT value FROM json_each(?)) AND ${clauses.join(' AND ')}`,
+    `SELECT s.id FROM segments s JOIN items i ON i.id = s.item_id WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where(testParams).join(' AND ')}`,
   );
-  return { passing: (segmentIds) => new Set(test.pluck().all(JSON.stringify(segmentIds), ...params)) };
+  return { passing: (segmentIds) => new Set(test.pluck().all(JSON.stringify(segmentIds), ...testParams)) };
 }
