@@ -19,6 +19,7 @@ import { benchAudio } from './audio.js';
 import { benchLoad } from './load.js';
 import { benchCollections } from './collections.js';
 import { benchKnn } from './knn.js';
+import { benchPlaces } from './places.js';
 
 const filter = process.argv[2] ?? '';
 
@@ -124,4 +125,5 @@ await benchAudio(filter, line);
 await benchLoad(filter, line);
 await benchCollections(filter, line);
 await benchKnn(filter, line);
+await benchPlaces(filter, line);
 await (await import('./ocr.js')).benchOcr(filter, line);

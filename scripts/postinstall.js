@@ -7,7 +7,7 @@
 //   the attempt fails fast and is one line. The CLI and browser mode never need it.
 //   ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips the attempt.
 // - onnxruntime-node's own install script would fetch the CUDA execution provider from NuGet on every Linux x64
-//   install and fail the whole install offline, so `.npmrc` tells it to skip. Instead we fetch the provider here only
+//   install and fail the whole install offline, so package.json's `allowScripts` denies it. Instead we fetch the provider here only
 //   where it can be used (Linux x64 with an NVIDIA driver loaded), or when asked: `npm run cuda` (TROVE_CUDA=1).
 //   TROVE_CUDA=0 never fetches it.
 import { spawnSync } from 'node:child_process';

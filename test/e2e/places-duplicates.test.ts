@@ -1,12 +1,13 @@
 // Places and near-duplicates in a browser ([Note: places], [Note: duplicates]): the Duplicates page with its groups
 // and the photo to keep, an item's town in its details, and a photo found by its country's name saying "Taken in";
 // screenshots at 390, 1280 and 1600 px, light and dark, with nothing sideways.
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUPLICATE_PHOTOS, makeDuplicatesLibrary } from '../fixtures/make-duplicates.js';
 import { makePlacesLibrary, PLACED_PHOTOS } from '../fixtures/make-places.js';
-import { tempDir } from '../helpers.js';
+import { REPO, tempDir } from '../helpers.js';
 import { NO_BROWSER, screenshot, startApp, type App } from './harness.js';
 
 describe.skipIf(NO_BROWSER)('places and duplicates in a browser', () => {
@@ -76,7 +77,9 @@ describe.skipIf(NO_BROWSER)('places and duplicates in a browser', () => {
           await p.locator(name === 'duplicates' ? 'li.group' : name === 'item-place' ? 'img.photo.loaded' : '[data-id]').first().waitFor();
           await imagesDrawn(p);
           expect(await sideways(p), `${name} at ${width} ${colorScheme}`).toBe(0);
-          await screenshot(p, `${name}-${width}-${colorScheme}`);
+          const path = await screenshot(p, `${name}-${width}-${colorScheme}`);
+          // `TROVE_README_SCREENSHOT=1` refreshes the README's picture of the Duplicates page.
+          if (process.env.TROVE_README_SCREENSHOT === '1' && name === 'duplicates' && width === 1280 && colorScheme === 'light') copyFileSync(path, join(REPO, 'docs/duplicates.png'));
         }
         await context.close();
       }

