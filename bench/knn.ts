@@ -47,7 +47,7 @@ async function one(size: number, label: string, line: Line): Promise<void> {
     const reader = Store.openReader(file);
 
     // The exact scan, and the answers recall is measured against.
-    const queries = Array.from({ length: 30 }, () => clustered(space));
+    const queries = Array.from({ length: 100 }, () => clustered(space));
     const exact: Set<number>[] = [];
     const exactTimes: number[] = [];
     for (const q of queries) {

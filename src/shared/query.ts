@@ -87,6 +87,11 @@ const KIND_WORDS: Readonly<Record<string, ItemKind>> = {
   voice: 'audio',
 };
 
+/** The kind a `kind:` value names (plurals and synonyms accepted), or null. */
+export function kindOfWord(value: string): ItemKind | null {
+  return KIND_WORDS[value.toLowerCase()] ?? null;
+}
+
 interface Period {
   readonly start: number;
   readonly end: number; // exclusive

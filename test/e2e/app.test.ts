@@ -119,15 +119,30 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await page.locator('.prose').waitFor();
     await page.keyboard.press('Escape');
     await page.waitForURL(/#\/search\?q=red$/);
+    // Back on the result that was open, focused and selected.
+    await page.waitForFunction((want) => (document.activeElement as HTMLElement | null)?.dataset.id === want, id);
+    expect(await activeKey()).toBe(key);
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
   });
 
   it('filters by kind and by a date range', async () => {
-    await page.getByRole('button', { name: 'Notes' }).click();
-    await page.waitForURL(/kinds=note/);
+    // The toggle writes the query, and the headings follow it.
+    const notes = page.getByRole('button', { name: 'Notes' });
+    await notes.click();
+    await page.waitForURL(/q=red(%20|\+)kind%3Anote/);
+    expect(await page.locator('input[type=search]').inputValue()).toBe('red kind:note');
     await page.waitForFunction(() => !document.querySelector('[data-key^="grid-"]') && !!document.querySelector('[data-key^="cards-"]'));
-    await page.getByRole('button', { name: 'Notes' }).click();
+    expect(await page.locator('h2.heading').first().textContent()).toMatch(/^Notes\d/);
+    await notes.click();
+    await page.waitForURL(/q=red$/);
+    await page.waitForFunction(() => !!document.querySelector('[data-key^="grid-"]'));
+    // Typing a kind lights its toggle.
+    await page.locator('input[type=search]').fill('red kind:audio');
+    await page.waitForFunction(() => document.querySelector('button.chip[aria-pressed="true"]')?.textContent?.trim() === 'Audio');
+    expect(await notes.getAttribute('aria-pressed')).toBe('false');
+    await page.locator('input[type=search]').fill('red');
+    await page.waitForURL(/q=red$/);
     await page.waitForFunction(() => !!document.querySelector('[data-key^="grid-"]'));
     // Two photos are from June 2024: the cyan one (EXIF) and the blue one (a date in its name, PXL_20240612_…).
     await page.locator('input[type=search]').fill('cyan');

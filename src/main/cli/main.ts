@@ -38,7 +38,8 @@ Usage:
   trove doctor                   versions, execution providers, threads, packs
   trove settings [device|model|speech-model <value>]   show or change the library's device (auto, cpu, gpu),
                                  model or speech model
-  trove serve [--port N] [--open] browser mode: the API on 127.0.0.1 with a per-launch token, folders kept live
+  trove serve [--port N] [--open] browser mode: the API on 127.0.0.1 with this library's key, folders kept live;
+                                 the same address across restarts [--new-key: a new key, open tabs must reopen]
 
 Options:
   --json               machine-readable output on stdout
@@ -71,6 +72,7 @@ const OPTIONS = {
   variant: { type: 'string' },
   'no-ocr': { type: 'boolean' },
   port: { type: 'string' },
+  'new-key': { type: 'boolean' },
   open: { type: 'boolean' },
   ocr: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -311,19 +313,31 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return 0;
       }
       case 'serve': {
-        if (args.length) throw new UsageError('trove serve [--port N] [--open]');
-        const port = values.port === undefined ? 0 : Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+        if (args.length) throw new UsageError('trove serve [--port N] [--open] [--new-key]');
+        const asked = values.port === undefined ? null : Number(values.port);
+        if (asked !== null && (!Number.isInteger(asked) || asked < 0 || asked > 65535)) throw new UsageError(`--port must be a port number, not "${values.port}"`);
         engine = open();
         const { serve } = await import('../server/server.js');
+        const { rememberServeIdentity, serveIdentity } = await import('../server/identity.js');
         const { fileURLToPath } = await import('node:url');
         const staticDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
-        const server = await serve(engine, { port, staticDir });
+        // The key and port of the last serve of this library, so an open tab keeps working across a restart.
+        const identity = serveIdentity(dataDir, { newKey: values['new-key'] === true });
+        const port = asked ?? identity.port ?? 0;
+        let server;
+        try {
+          server = await serve(engine, { port, token: identity.token, staticDir });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || asked !== null || port === 0) throw error;
+          server = await serve(engine, { port: 0, token: identity.token, staticDir });
+          io.err(`note: port ${port}, where this library was served last, is taken: serving on ${server.port} (open tabs need the new address)`);
+        }
+        rememberServeIdentity(dataDir, { token: identity.token, port: server.port });
         // Catch up with what changed while Trove was closed, then follow every folder, including ones the page adds.
         const { keepLive } = await import('../engine/live.js');
         const live = keepLive(engine, (e) => io.err(`trove: ${e.message}`));
         if (json) io.out(JSON.stringify({ url: server.url, token: server.token }));
-        else io.err(`Trove is serving at ${server.url}\n(only on this computer; the address carries this launch's token) — Ctrl+C to stop.`);
+        else io.err(`Trove is serving at ${server.url}\n(only on this computer; the address carries this library's key — trove serve --new-key makes a new one) — Ctrl+C to stop.`);
         if (values.open) openInBrowser(server.url);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());

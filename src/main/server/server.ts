@@ -1,5 +1,5 @@
 // Browser mode: the API contract over local HTTP, and its events as a server-sent event stream. [Note: browser-mode]
-// Bound to 127.0.0.1 only; every API and media request needs the per-launch token (`Authorization: Bearer <token>`,
+// Bound to 127.0.0.1 only; every API and media request needs the library's token (identity.ts) (`Authorization: Bearer <token>`,
 // `?token=`, or the HttpOnly cookie set when the page is first opened with `?token=`, since <img> and <audio> cannot
 // send headers); the Host header must name this server, so a web page elsewhere cannot reach it through DNS
 // rebinding. Requests run through the one generic dispatcher of src/shared/dispatch.ts and answer its Result, bytes
@@ -38,6 +38,7 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly url: string; // with the token, ready to open
   readonly origin: string;
+  readonly port: number;
   readonly token: string;
   close(): Promise<void>;
 }
@@ -155,7 +156,8 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
 
   function openStream(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': connected\n\n');
+    // A page whose server went away tries again every second (browsers wait ~3 s by default). [Note: browser-mode]
+    res.write('retry: 1000\n: connected\n\n');
     streams.add(res);
     res.on('close', () => streams.delete(res));
   }
@@ -258,6 +260,7 @@ export async function serve(api: ServedApi, options: ServeOptions = {}): Promise
   return {
     url: `${origin}/?token=${token}`,
     origin,
+    port,
     token,
     async close() {
       for (const off of unsubscribe) off();

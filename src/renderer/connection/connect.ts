@@ -15,6 +15,8 @@ export interface Connection {
   readonly mode: 'desktop' | 'browser';
   /** Desktop-only abilities (native folder picker, show in folder); null in browser mode. */
   readonly shell: TroveShell | null;
+  /** Browser mode: whether the server can be reached, as it changes (the desktop app's engine never goes away). */
+  readonly onReachable: ((listener: (up: boolean) => void) => () => void) | null;
 }
 
 export function connect(win: Window & TroveWindow): Connection {
@@ -25,6 +27,7 @@ export function connect(win: Window & TroveWindow): Connection {
       mediaUrl: (id, variant, version) => bridge.mediaUrl(id, variant, version),
       mode: 'desktop',
       shell: win.troveShell ? fromShellBridge(win.troveShell) : null,
+      onReachable: null,
     };
   }
   let storage: Storage | null = null;
@@ -42,5 +45,5 @@ export function connect(win: Window & TroveWindow): Connection {
     fetch: (url, init) => win.fetch(url, init),
     eventSource: (url) => new EventSource(url),
   });
-  return { api, mediaUrl: httpMediaUrl(base), mode: 'browser', shell: null };
+  return { api, mediaUrl: httpMediaUrl(base), mode: 'browser', shell: null, onReachable: api.onReachable };
 }

@@ -17,7 +17,12 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
 export interface EventSourceLike {
   addEventListener(type: string, listener: (event: { data?: unknown }) => void): void;
   close(): void;
+  /** 0 connecting, 1 open, 2 closed (EventSource gives up: the server answered with an error). */
+  readonly readyState?: number;
 }
+
+/** How long a stream the browser gave up on waits before it is opened again. */
+export const REOPEN_MS = 2000;
 
 export interface HttpOptions {
   readonly base: string; // the server's origin, e.g. http://127.0.0.1:5173
@@ -56,16 +61,43 @@ export function httpTransport(options: HttpOptions): Transport {
   };
 }
 
-/** The contract's events from one shared EventSource, opened on the first listener. */
-export function httpEvents(options: HttpOptions): TroveEvents & { close(): void } {
+/**
+ * The contract's events from one shared EventSource, opened on the first listener, and whether the server can be
+ * reached: the stream drops when the server stops and opens again when it is back (EventSource retries by itself;
+ * one it gave up on is opened anew every REOPEN_MS).
+ */
+export function httpEvents(options: HttpOptions): TroveEvents & { close(): void; onReachable(listener: (up: boolean) => void): () => void } {
   let source: EventSourceLike | null = null;
+  let closed = false;
+  let reopen: ReturnType<typeof setTimeout> | null = null;
+  let up: boolean | null = null;
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>(EVENT_NAMES.map((e) => [e, new Set()]));
+  const reachable = new Set<(up: boolean) => void>();
+  const say = (now: boolean) => {
+    if (up === now) return;
+    up = now;
+    for (const l of [...reachable]) l(now);
+  };
   const open = () => {
-    if (source) return;
+    if (source || closed) return;
     const url = `${options.base}/api/events${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
-    source = options.eventSource(url);
+    const s = options.eventSource(url);
+    source = s;
+    s.addEventListener('open', () => say(true));
+    s.addEventListener('error', () => {
+      say(false);
+      if (s.readyState === 2 && source === s && !reopen) {
+        reopen = setTimeout(() => {
+          reopen = null;
+          if (source !== s) return;
+          s.close();
+          source = null;
+          open();
+        }, REOPEN_MS);
+      }
+    });
     for (const name of EVENT_NAMES) {
-      source.addEventListener(name, (event) => {
+      s.addEventListener(name, (event) => {
         if (typeof event.data !== 'string') return;
         let payload: unknown;
         try {
@@ -86,17 +118,24 @@ export function httpEvents(options: HttpOptions): TroveEvents & { close(): void 
       open();
       return () => set.delete(l);
     },
+    onReachable(listener) {
+      reachable.add(listener);
+      open();
+      return () => reachable.delete(listener);
+    },
     close() {
+      closed = true;
+      if (reopen) clearTimeout(reopen);
       source?.close();
       source = null;
     },
   };
 }
 
-export function httpApi(options: HttpOptions): TroveApi & TroveEvents {
+export function httpApi(options: HttpOptions): TroveApi & TroveEvents & { onReachable(listener: (up: boolean) => void): () => void } {
   const api = createClient(httpTransport(options));
   const events = httpEvents(options);
-  return Object.assign(api, { on: events.on });
+  return Object.assign(api, { on: events.on, onReachable: events.onReachable });
 }
 
 /** Same-origin media paths: the cookie set at the first load authorises them. */

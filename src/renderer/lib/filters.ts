@@ -2,7 +2,7 @@
 // range becomes the query language's `after:`/`before:` (src/shared/query.ts), so the UI and the CLI mean the same
 // thing by a date; "to" is inclusive on screen, and `before:` is exclusive, hence the day after.
 import type { SearchRequest } from '../../shared/api.js';
-import { parseQuery } from '../../shared/query.js';
+import { kindOfWord, parseQuery } from '../../shared/query.js';
 import type { ItemKind } from '../../shared/types.js';
 
 export interface Filters {
@@ -10,6 +10,29 @@ export interface Filters {
   readonly kinds: readonly ItemKind[];
   readonly from: string | null; // YYYY-MM-DD
   readonly to: string | null; // YYYY-MM-DD, inclusive
+}
+
+/** The kinds asked for: the toggles' own and those the query text names (`kind:note`). Empty: every kind. */
+export function kindsOf(filters: Pick<Filters, 'q' | 'kinds'>): ItemKind[] {
+  const kinds = new Set<ItemKind>([...filters.kinds, ...parseQuery(filters.q).kinds]);
+  return (['photo', 'note', 'audio'] as const).filter((k) => kinds.has(k));
+}
+
+/**
+ * The query text with a kind turned on (`kind:note` added) or off (every `kind:`, `type:` or `is:` naming it
+ * taken out), so the toggles write the query a person can read and edit. [Note: ui-search]
+ */
+export function withKind(q: string, kind: ItemKind, on: boolean): string {
+  const without = q
+    .split(/(\s+)/)
+    .filter((part) => {
+      const m = /^(?:kind|type|is):(\S+)$/i.exec(part);
+      return !(m && kindOfWord(m[1]!) === kind);
+    })
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return on ? `${without} kind:${kind}`.trim() : without;
 }
 
 /** "2024-02-28" → "2024-02-29"; null for anything that is not a real day. */
@@ -56,7 +79,8 @@ export function filterWarnings(filters: Filters): string[] {
 export function laneRequest(filters: Filters, photoLimit: number, cardLimit: number, image: NonNullable<SearchRequest['image']> | null = null): SearchRequest | null {
   const base = searchRequest({ ...filters, kinds: [] }, photoLimit) ?? (image ? { query: queryText(filters), limit: photoLimit } : null);
   if (!base) return null;
-  const wanted = filters.kinds.length ? filters.kinds : (['photo', 'note', 'audio'] as const);
+  const asked = kindsOf(filters);
+  const wanted = asked.length ? asked : (['photo', 'note', 'audio'] as const);
   const others = wanted.filter((k) => k !== 'photo');
   const lanes = [
     ...(wanted.includes('photo') ? [{ kinds: ['photo' as const], limit: photoLimit }] : []),

@@ -17,6 +17,8 @@ export const app = $state({
   itemsVersion: 0,
   /** Bumped on every collectionsChanged event (a run made or changed some, or a person edited one). */
   collectionsVersion: 0,
+  /** Browser mode: false while the server cannot be reached (it stopped); the page reconnects by itself. */
+  reachable: true,
   /** The last indexing run that finished while the app was open, so it can say "done" rather than vanish. */
   lastRun: null as { readonly done: number; readonly total: number; readonly failed: number; readonly at: number } | null,
 });
@@ -74,6 +76,16 @@ export function start(c: Connection): void {
   });
   c.api.on('modelProgress', (p) => {
     app.modelProgress = p;
+  });
+  // The server stopped, then came back: what was missed meanwhile is asked again. [Note: browser-mode]
+  c.onReachable?.((up) => {
+    const back = up && !app.reachable;
+    app.reachable = up;
+    if (back) {
+      app.itemsVersion++;
+      app.collectionsVersion++;
+      void refreshStatus();
+    }
   });
   void refreshStatus();
 }

@@ -3,7 +3,7 @@
 // is shown (lib/timing.ts). [Note: ui-search]
 import type { SearchRequest } from '../../shared/api.js';
 import type { Hit, ItemKind } from '../../shared/types.js';
-import { laneRequest, type Filters } from '../lib/filters.js';
+import { kindsOf, laneRequest, withKind, type Filters } from '../lib/filters.js';
 import type { Route, SearchRoute } from '../lib/route.js';
 import { debounce, latestOnly } from '../lib/timing.js';
 import { conn } from './app.svelte.js';
@@ -143,7 +143,7 @@ export function setImage(image: SearchImage | null): void {
 }
 
 /** A kind toggle or the date range changed: searched at once. */
-export function setFilters(change: Partial<Pick<Filters, 'kinds' | 'from' | 'to'>>): void {
+export function setFilters(change: Partial<Pick<Filters, 'q' | 'kinds' | 'from' | 'to'>>): void {
   search.filters = { ...search.filters, ...change };
   search.limit = FIRST_LIMIT;
   typed.cancel();
@@ -151,9 +151,10 @@ export function setFilters(change: Partial<Pick<Filters, 'kinds' | 'from' | 'to'
   void run();
 }
 
+/** A kind toggle: it writes `kind:…` into the query (or takes it out), so the field says what the toggles do. */
 export function toggleKind(kind: ItemKind): void {
-  const kinds = search.filters.kinds.includes(kind) ? search.filters.kinds.filter((k) => k !== kind) : [...search.filters.kinds, kind];
-  setFilters({ kinds });
+  const on = !kindsOf(search.filters).includes(kind);
+  setFilters({ q: withKind(search.filters.q, kind, on), kinds: search.filters.kinds.filter((k) => k !== kind) });
 }
 
 /** The address changed (back, forward, a link): show its search, asking only if it is not the one on screen. */

@@ -1,6 +1,6 @@
 // Browser mode's client: the token taken from the address, operations over POST, events over EventSource.
-import { describe, expect, it } from 'vitest';
-import { httpApi, httpMediaUrl, type EventSourceLike, type FetchLike } from '../../../src/renderer/connection/http.js';
+import { describe, expect, it, vi } from 'vitest';
+import { httpApi, httpMediaUrl, REOPEN_MS, type EventSourceLike, type FetchLike } from '../../../src/renderer/connection/http.js';
 import { takeToken, TOKEN_KEY, type TokenStore } from '../../../src/renderer/connection/token.js';
 import { encodeJson } from '../../../src/shared/codec.js';
 import { TroveError } from '../../../src/shared/errors.js';
@@ -90,6 +90,46 @@ describe('httpApi', () => {
     handlers.get('progress')!({ data: '{"done":4}' });
     expect(got).toEqual([3, 2]);
     expect(() => api.on('nope' as 'progress', () => {})).toThrow(/unknown event/);
+  });
+
+  it('says when the server cannot be reached and when it is back, and opens a stream the browser gave up on again', () => {
+    vi.useFakeTimers();
+    try {
+      const sources: { handlers: Map<string, (e: { data?: unknown }) => void>; readyState: number; closed: boolean }[] = [];
+      const eventSource = (): EventSourceLike => {
+        const s = { handlers: new Map<string, (e: { data?: unknown }) => void>(), readyState: 0, closed: false };
+        sources.push(s);
+        return {
+          addEventListener: (type, l) => void s.handlers.set(type, l),
+          close: () => void (s.closed = true),
+          get readyState() {
+            return s.readyState;
+          },
+        };
+      };
+      const api = httpApi({ base: '', token: null, fetch: fakeServer(() => ({ status: 200, text: '{}' })).fetch, eventSource });
+      const seen: boolean[] = [];
+      api.onReachable((up) => seen.push(up));
+      api.on('progress', () => {});
+      expect(sources).toHaveLength(1); // one stream for both
+      sources[0]!.handlers.get('open')!({});
+      sources[0]!.handlers.get('error')!({}); // the server stopped: the browser retries by itself
+      sources[0]!.handlers.get('error')!({});
+      vi.advanceTimersByTime(REOPEN_MS * 2);
+      expect(sources).toHaveLength(1);
+      sources[0]!.handlers.get('open')!({});
+      expect(seen).toEqual([true, false, true]);
+      // A stream the browser closed for good (an error answer) is opened anew after REOPEN_MS.
+      sources[0]!.readyState = 2;
+      sources[0]!.handlers.get('error')!({});
+      vi.advanceTimersByTime(REOPEN_MS);
+      expect(sources[0]!.closed).toBe(true);
+      expect(sources).toHaveLength(2);
+      sources[1]!.handlers.get('open')!({});
+      expect(seen).toEqual([true, false, true, false, true]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('builds same-origin media paths', () => {

@@ -1,6 +1,6 @@
 // Routes, filters → requests, typing debounce and stale answers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dayAfter, filterWarnings, laneRequest, queryText, searchRequest } from '../../../src/renderer/lib/filters.js';
+import { dayAfter, filterWarnings, kindsOf, laneRequest, queryText, searchRequest, withKind } from '../../../src/renderer/lib/filters.js';
 import { formatRoute, HOME, parseRoute, type Route } from '../../../src/renderer/lib/route.js';
 import { debounce, latestOnly } from '../../../src/renderer/lib/timing.js';
 
@@ -60,6 +60,23 @@ describe('filters', () => {
     expect(laneRequest({ ...f, kinds: ['audio'] }, 200, 100)?.lanes).toEqual([{ kinds: ['audio'], limit: 100 }]);
     expect(laneRequest({ ...f, kinds: ['photo'] }, 200, 100)?.lanes).toEqual([{ kinds: ['photo'], limit: 200 }]);
     expect(laneRequest({ ...f, q: '' }, 200, 100)).toBeNull();
+    // Kinds typed in the query choose the lanes as the toggles do.
+    expect(laneRequest({ ...f, q: 'red kind:note' }, 200, 100)?.lanes).toEqual([{ kinds: ['note'], limit: 100 }]);
+    expect(laneRequest({ ...f, q: 'red type:photos kind:voice' }, 200, 100)?.lanes).toEqual([
+      { kinds: ['photo'], limit: 200 },
+      { kinds: ['audio'], limit: 100 },
+    ]);
+  });
+
+  it('lights the toggles for typed kinds, and writes the query when they are pressed', () => {
+    expect(kindsOf({ q: 'lake kind:notes', kinds: [] })).toEqual(['note']);
+    expect(kindsOf({ q: 'lake', kinds: ['audio'] })).toEqual(['audio']);
+    expect(kindsOf({ q: 'lake is:photo', kinds: ['audio'] })).toEqual(['photo', 'audio']);
+    expect(withKind('lake', 'note', true)).toBe('lake kind:note');
+    expect(withKind('', 'photo', true)).toBe('kind:photo');
+    expect(withKind('lake kind:notes after:2024  type:note', 'note', false)).toBe('lake after:2024');
+    expect(withKind('lake kind:photo kind:note', 'photo', false)).toBe('lake kind:note');
+    expect(withKind('"kind:note" lake', 'note', false)).toBe('"kind:note" lake'); // a quoted phrase is text
   });
 
   it('says what is wrong with the filters', () => {

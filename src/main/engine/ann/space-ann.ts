@@ -18,7 +18,7 @@ import { ITEM_KINDS, type ItemKind } from '../../../shared/types.js';
 import { createLogger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { vecTable } from '../store/spaces.js';
-import { fromQ15, toQ15 } from '../store/vector-codec.js';
+import { dotQ15, fromQ15, toQ15 } from '../store/vector-codec.js';
 import { dot } from '../collections/vectors.js';
 
 const log = createLogger('ann');
@@ -157,6 +157,17 @@ export class SpaceAnn {
     const bytes = this.dimensions * 2;
     if (readSync(this.vecFd, this.scratch, 0, bytes, slot * bytes) !== bytes) return null;
     return fromQ15(this.scratch);
+  }
+
+  /** A segment's cosine with a unit query, from the copy beside the graphs (no copy made); null when it is not there. */
+  score(id: number, query: Float32Array): number | null {
+    const p = this.pending.get(id);
+    if (p) return dot(p.vector, query);
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    if (slot < 0 || this.vecFd === null) return null;
+    const bytes = this.dimensions * 2;
+    if (readSync(this.vecFd, this.scratch, 0, bytes, slot * bytes) !== bytes) return null;
+    return dotQ15(this.scratch, query);
   }
 
   private get sidecarPath(): string {

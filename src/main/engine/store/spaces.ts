@@ -41,12 +41,12 @@ export interface KnnFilter {
 }
 
 /**
- * The most items a scope lists (more: candidates are tested instead). Up to SCAN_DIRECT of them are scanned
- * directly (~12 µs a vector read back here: 24 ms at the limit); more go through the approximate index, widened
- * until enough of them pass, when there is one.
+ * The most items a scope lists for a direct scan of their vectors (more: candidates are tested instead, as the
+ * search widens). With the approximate index the scan reads the copy beside its graphs (~3 µs a vector: 60 ms at
+ * the limit), without it the 16-bit copy in SQLite (~12 µs), where a library small enough to have no index has
+ * fewer vectors than that anyway.
  */
 export const SCAN_ITEMS = 20_000;
-export const SCAN_DIRECT = 2_000;
 
 export interface Neighbour {
   segmentId: number;
