@@ -52,7 +52,8 @@ export interface SearchResponse {
   /** Said to a person about the answer: no close match, a query that means nothing to the model. */
   readonly notice: string | null;
   readonly query: ParsedQuery;
-  readonly space: SpaceInfo;
+  /** The space that answered; null when nothing is indexed yet (then `notice` says so). */
+  readonly space: SpaceInfo | null;
   readonly tookMs: number;
   /** 'meaning': ranked by meaning and words; 'filters': a query of filters only, every match newest first (no score). */
   readonly mode: 'meaning' | 'filters';

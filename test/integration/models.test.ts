@@ -58,9 +58,19 @@ describe('model packs from the command line', () => {
     tmp.cleanup();
   });
 
-  it('downloads the pack on first use, then indexes and searches with it', async () => {
+  it('answers a search of an empty library with what to do, downloading nothing', async () => {
+    const search = await run(['search', 'red', '--model', 'colours-remote', ...data]);
+    expect(search.code).toBe(0);
+    expect(search.stdout).toMatch(/Nothing is indexed yet: add a folder/);
+    const json = JSON.parse((await run(['search', 'red', '--json', '--model', 'colours-remote', ...data])).stdout) as { hits: unknown[]; space: unknown; notice: string };
+    expect(json).toMatchObject({ hits: [], space: null, notice: expect.stringMatching(/^Nothing is indexed yet/) });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('downloads the pack on first use, saying what and where first, then indexes and searches with it', async () => {
     const index = await run(['index', lib, '--no-ocr', '--model', 'colours-remote', ...data]);
-    expect(index.stderr).toBe('');
+    expect(index.stderr).toMatch(/^First run: downloading the search model Colours, downloaded \(colours-remote, MIT\) into .+\.\nIt is fetched once and stays on this computer/);
+    expect(index.stderr.trim().split('\n')).toHaveLength(2);
     expect(index.code).toBe(0);
     expect(index.stdout).toMatch(/24 added/);
     expect(server.requests).toHaveLength(files.length);

@@ -96,7 +96,7 @@ describe('OCR', () => {
     const summary = await engine.indexNow();
     expect(summary).toMatchObject({ ocr: 0, reembedded: 6 });
     const { hits, space } = await engine.search({ query: 'museum', kinds: ['photo'], limit: 1 });
-    expect(space.modelId).toBe('colours-v2');
+    expect(space?.modelId).toBe('colours-v2');
     expect(hits[0]!.match).toMatchObject({ lexical: true, segment: { kind: 'ocr' } });
   });
 });

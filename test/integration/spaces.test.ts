@@ -45,7 +45,7 @@ describe('changing the model', () => {
       ['colours-v2', 'building', 11],
     ]);
     const answered = await second.search({ query: 'red', limit: 2 });
-    expect(answered.space.modelId).toBe('fixture-colours'); // the old model still answers, completely
+    expect(answered.space?.modelId).toBe('fixture-colours'); // the old model still answers, completely
     expect(answered.hits.map((h) => h.item.path).sort()).toEqual([join(lib, LIBRARY.photos.red), join(more, LIBRARY.notes.red)].sort());
     expect((await second.getItem({ path: journal })).segments).toHaveLength(oldChunks);
 
@@ -55,17 +55,17 @@ describe('changing the model', () => {
     const after = await second.status();
     expect(after.spaces).toEqual([expect.objectContaining({ modelId: 'colours-v2', revision: '2', state: 'active', items: 24 })]);
     const { hits, space } = await second.search({ query: 'red', kinds: ['photo'], limit: 1 });
-    expect(space.modelId).toBe('colours-v2');
+    expect(space?.modelId).toBe('colours-v2');
     expect(hits[0]!.item.path).toBe(join(lib, LIBRARY.photos.red));
     const newChunks = (await second.getItem({ path: journal })).segments;
     expect(newChunks.length).toBeGreaterThan(oldChunks); // chunked for the shorter context, no text lost
-    const segmentsLeft = second.store.db.prepare('SELECT count(*) FROM segments WHERE space_id IS NOT NULL AND space_id != ?').pluck().get(space.id);
+    const segmentsLeft = second.store.db.prepare('SELECT count(*) FROM segments WHERE space_id IS NOT NULL AND space_id != ?').pluck().get(space!.id);
     expect(segmentsLeft).toBe(0);
     await second.close();
 
     // The library remembers the new model.
     const third = Engine.open({ dataDir: data, ocr: false });
-    expect((await third.search({ query: 'red', limit: 1 })).space.modelId).toBe('colours-v2');
+    expect((await third.search({ query: 'red', limit: 1 })).space?.modelId).toBe('colours-v2');
     await third.close();
   });
 });
@@ -89,7 +89,7 @@ describe('settings', () => {
     await makeLibrary(lib);
     await engine.addRoot({ path: lib });
     await engine.indexNow();
-    expect((await engine.search({ query: 'red', limit: 1 })).space.modelId).toBe('fixture-colours');
+    expect((await engine.search({ query: 'red', limit: 1 })).space?.modelId).toBe('fixture-colours');
     expect((await engine.doctor()).device).toBe('cpu');
     await engine.close();
     const again = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });

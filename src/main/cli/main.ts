@@ -177,6 +177,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         engine = open();
         const ocr = values['no-ocr'] ? false : values.ocr ? true : undefined;
         const roots = await addRoots(api, io, args, values.ignore ?? [], ocr);
+        // A first run downloads the search model: say what, how big and where, before it starts. [Note: downloads]
+        const fetching = engine.modelToDownload();
+        if (fetching && !json) {
+          io.err(
+            `First run: downloading the search model ${fetching.title} (${fetching.id}${fetching.downloadBytes ? `, ${formatBytes(fetching.downloadBytes)}` : ''}, ${fetching.licence}) into ${displayPath(fetching.into)}.\n` +
+              'It is fetched once and stays on this computer; trove models list shows the others (--model <id> picks one).',
+          );
+        }
         await engine.encoder(); // a first-use download happens here, before the index bar starts
         bar.clear();
         const showProgress = !json && bar.enabled;

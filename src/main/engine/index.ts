@@ -46,7 +46,7 @@ import { backfillPlaces } from './ingest/backfill-places.js';
 import type { TimedRow } from './collections/vectors.js';
 import { timelinePage } from './search/browse.js';
 import { SearchReader } from './search/reader.js';
-import { combineKinds, DEFAULT_LIMIT, search, type ImageQuery } from './search/search.js';
+import { combineKinds, DEFAULT_LIMIT, nothingIndexed, search, type ImageQuery } from './search/search.js';
 import { parseQuery } from '../../shared/query.js';
 import { inTurn } from './turns.js';
 import { Store } from './store/index.js';
@@ -393,6 +393,21 @@ export class Engine implements TroveApi, TroveEvents {
       throw new TroveError('INVALID_ARGUMENT', `model "${id}" is in use; switch to another model first`);
     }
     return { removed: this.models.remove(id) };
+  }
+
+  /**
+   * The search model this library would download before it can index (a catalogue pack not installed yet), so a
+   * first `trove index` can say what it fetches and how big it is; null when the model is on this computer.
+   */
+  modelToDownload(): (ModelListing & { readonly into: string }) | null {
+    try {
+      const choice = chooseModel(this.wantedModel(), this.models);
+      if (choice.kind !== 'download') return null;
+      const listing = this.models.list().find((m) => m.id === choice.id);
+      return listing ? { ...listing, into: this.models.modelsDir } : null;
+    } catch {
+      return null; // a pack that is not one: the run says so
+    }
   }
 
   async doctor(): Promise<Diagnostics> {
@@ -865,6 +880,8 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   async search(req: SearchRequest): Promise<SearchResponse> {
+    // A library with nothing indexed yet has nothing to compare with: say so, without loading (or downloading) a model.
+    if (!this.store.spaces.active()) return nothingIndexed(req);
     const { encoder, space } = await this.answering();
     await this.referenceTexts(space.id, encoder);
     const image = req.image ? await this.imageQuery(req.image, space.id, encoder) : null;

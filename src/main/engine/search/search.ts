@@ -152,6 +152,27 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
   return { hits, close, lanes: laneInfo, notice, query, space, tookMs: ms, mode };
 }
 
+/** The answer of a library with nothing indexed yet: no hits, and what to do. The query is still checked. */
+export function nothingIndexed(req: SearchRequest): SearchResponse {
+  const query = parseQuery(req.query);
+  const filtersOnly = !req.image && !query.text;
+  if (filtersOnly && !(query.kinds.length || query.after !== null || query.before !== null || query.within.length || query.near || query.cameras.length || req.kinds?.length)) {
+    throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
+  }
+  const kinds = combineKinds(req.kinds, query.kinds);
+  const lanes = lanesOf(req, kinds, req.limit ?? DEFAULT_LIMIT).map((lane) => ({ kinds: lane.kinds ?? [...ITEM_KINDS], count: 0, close: 0 }));
+  return {
+    hits: [],
+    close: 0,
+    lanes,
+    notice: 'Nothing is indexed yet: add a folder (the Library page, or trove index <folder>) and search again once its files are in.',
+    query,
+    space: null,
+    tookMs: 0,
+    mode: filtersOnly ? 'filters' : 'meaning',
+  };
+}
+
 /** Nothing near a town by name: it may be no town the gazetteer knows, or nothing was taken there. [Note: places] */
 function nearNotice(place: string): string {
   return `Nothing was taken near “${place}”. near: takes a town's name (near:Lisbon) or a position (near:38.7,-9.1,20km).`;
