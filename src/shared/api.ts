@@ -22,6 +22,7 @@ import type {
   Thumbnail,
   TimelinePage,
   DuplicatesResponse,
+  PlacesMap,
   LinkedItem,
   CollectionSummary,
   CollectionDetail,
@@ -121,6 +122,8 @@ export interface Operations {
   deleteCollection: { req: RequestType<'deleteCollection'>; res: { readonly removed: boolean } };
   /** Groups of near-identical photos (bursts, edits, resized copies, copies) with the one to keep. [Note: duplicates] */
   duplicates: { req: RequestType<'duplicates'>; res: DuplicatesResponse };
+  /** Photos with a position, gathered into cells of `cell` degrees for a map. [Note: places] */
+  placesMap: { req: RequestType<'placesMap'>; res: PlacesMap };
   /** A new model takes effect for new work; its space builds at the next index run while the old one answers. */
   updateSettings: { req: RequestType<'updateSettings'>; res: Settings };
 }
@@ -169,6 +172,7 @@ export const OPERATION_NAMES = [
   'removeFromCollection',
   'deleteCollection',
   'duplicates',
+  'placesMap',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that OPERATION_NAMES lists every operation of the contract.

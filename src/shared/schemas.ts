@@ -114,6 +114,9 @@ export const REQUESTS = {
   removeFromCollection: v.object({ id: Id, itemIds: Ids(1, 'items') }),
   deleteCollection: v.object({ id: Id }),
   duplicates: v.object({ limit: Limit }),
+  placesMap: v.object({
+    cell: v.pipe(v.number('cell must be a number of degrees'), v.minValue(0.001, 'cell must be from 0.001 to 90 degrees'), v.maxValue(90, 'cell must be from 0.001 to 90 degrees')),
+  }),
   updateSettings: v.object({
     device: v.optional(v.picklist(['auto', 'cpu', 'gpu'], 'device must be auto, cpu or gpu')),
     model: v.optional(ModelRef),

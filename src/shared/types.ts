@@ -89,6 +89,23 @@ export interface DuplicatesResponse {
   readonly tookMs: number;
 }
 
+/** Photos taken close together, as one mark on the Places map. [Note: places] */
+export interface PlaceCluster {
+  readonly latitude: number; // the mean position of its photos
+  readonly longitude: number;
+  readonly count: number;
+  /** Its newest photo, for a thumbnail. */
+  readonly itemId: number;
+  /** The town of that photo ("Lisbon, Portugal"), when it has one. */
+  readonly place: string | null;
+}
+
+export interface PlacesMap {
+  readonly clusters: readonly PlaceCluster[];
+  /** Photos with a position, in all. */
+  readonly total: number;
+}
+
 /** A town: GeoNames' id and name, its country (ISO 3166-1 alpha-2 and English name), its position. */
 export interface Place {
   readonly id: number;

@@ -57,9 +57,34 @@ describe.skipIf(NO_BROWSER)('places and duplicates in a browser', () => {
     await page.locator('img.photo.loaded').waitFor();
     const place = page.locator('.row', { has: page.locator('dt', { hasText: 'Place' }) }).locator('dd');
     expect(await place.textContent()).toMatch(/^Lisbon, Portugal · 38\.71\d*° N, 9\.13\d*° W$/);
+    // A small map of where, Portugal drawn around the dot.
+    expect(await page.getByRole('img', { name: 'Map: Lisbon, Portugal' }).locator('circle').count()).toBe(1);
     await page.goto(`${app.server.url}#/search?q=${encodeURIComponent('葡萄牙')}`);
     await page.locator('[data-id]').first().waitFor();
     expect(await page.getByText('Taken in').count()).toBeGreaterThan(0);
+  });
+
+  it('puts the photos with a place on a world map, zooms to a country, and opens a mark’s photos', async () => {
+    await page.goto(app.server.url);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Places' }).click();
+    await page.getByRole('heading', { name: 'Places', level: 1 }).waitFor();
+    await page.locator('a.mark').first().waitFor();
+    expect(await page.locator('.sub').textContent()).toMatch(/6 photos on the map/); // the one taken at sea too
+    // The world at once: Portugal's photos gather into one mark, Tokyo's is its own.
+    const labels = await page.locator('a.mark').evaluateAll((marks) => marks.map((m) => m.getAttribute('aria-label')));
+    expect(labels).toEqual(expect.arrayContaining(['4 photos near Portugal', '1 photo near Tokyo, Japan', '1 photo']));
+    expect(await page.locator('.places .place').count()).toBe(labels.length);
+    // A country zooms in: Portugal's towns part.
+    // (Its mark lies over it at this zoom, so the click goes to the country's shape itself.)
+    await page.locator('path.country', { has: page.locator('title', { hasText: /^Portugal$/ }) }).dispatchEvent('click');
+    await page.waitForFunction(() => document.querySelectorAll('a.mark').length >= 2 && [...document.querySelectorAll('a.mark')].every((m) => !m.getAttribute('aria-label')?.startsWith('4 ')), undefined, { timeout: 10_000 });
+    await screenshot(page, 'places-portugal');
+    // A mark opens its photos: a near: search, listed by time.
+    const lisbon = page.locator('a.mark', { hasText: '2' }).first();
+    await lisbon.click();
+    await page.waitForURL(/#\/search\?q=near%3A38\.7/);
+    await page.locator('[data-id]').first().waitFor();
+    expect(await page.locator('[data-id]').count()).toBeGreaterThanOrEqual(2);
   });
 
   it('fits 390, 1280 and 1600 px wide, light and dark, with nothing sideways', async () => {
@@ -68,13 +93,14 @@ describe.skipIf(NO_BROWSER)('places and duplicates in a browser', () => {
       ['duplicates', '#/duplicates'],
       ['item-place', `#/item/${tram.id}`],
       ['search-place', `#/search?q=${encodeURIComponent('Portugal')}`],
+      ['places', '#/places'],
     ];
     for (const width of [390, 1280, 1600]) {
       for (const colorScheme of ['light', 'dark'] as const) {
         const { page: p, context } = await app.newPage({ width, height: width === 390 ? 844 : 900, colorScheme });
         for (const [name, hash] of pages) {
           await p.goto(`${app.server.url}${hash}`);
-          await p.locator(name === 'duplicates' ? 'li.group' : name === 'item-place' ? 'img.photo.loaded' : '[data-id]').first().waitFor();
+          await p.locator(name === 'duplicates' ? 'li.group' : name === 'item-place' ? 'img.photo.loaded' : name === 'places' ? 'a.mark' : '[data-id]').first().waitFor();
           await imagesDrawn(p);
           expect(await sideways(p), `${name} at ${width} ${colorScheme}`).toBe(0);
           const path = await screenshot(p, `${name}-${width}-${colorScheme}`);

@@ -35,6 +35,7 @@ describe.skipIf(NO_BROWSER)('every page at every width', () => {
       ['collections', '#/collections', '[data-collection]'],
       ['collection', `#/collection/${collections[0]!.id}`, '[data-id]'],
       ['duplicates', '#/duplicates', 'h1'],
+      ['places', '#/places', 'h1'],
       ['library', '#/library', 'h1'],
       ['settings', '#/settings', 'h1'],
     );

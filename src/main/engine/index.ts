@@ -21,7 +21,7 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, DuplicatesResponse, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, DuplicatesResponse, PlacesMap, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
@@ -56,6 +56,7 @@ import type { LockHolder } from './store/guards.js';
 import { PRIORITY } from './store/queue.js';
 import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
 import { findDuplicates } from './duplicates/find.js';
+import { placeClusters } from './store/places.js';
 import { perceptualHashOf } from './duplicates/phash.js';
 
 const log = createLogger('engine');
@@ -957,6 +958,11 @@ export class Engine implements TroveApi, TroveEvents {
     const spaceId = this.store.spaces.active()?.id ?? -1;
     const segments = this.store.segments.forItem(row.id, spaceId).map(({ itemId: _itemId, ...s }) => s);
     return toDetail(row, segments);
+  }
+
+  /** Photos with a position in cells of `cell` degrees, for the Places map. [Note: places] */
+  async placesMap(req: Operations['placesMap']['req']): Promise<PlacesMap> {
+    return inTurn(() => placeClusters(this.store.db, req.cell), 'query');
   }
 
   /** Near-identical photos in groups, the one to keep first. [Note: duplicates] */

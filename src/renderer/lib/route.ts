@@ -7,6 +7,7 @@
 //   #/collections?hidden=1                                             the collections (hidden ones too)
 //   #/collection/7                                                     one collection
 //   #/duplicates                                                       near-identical photos
+//   #/places                                                           photos on a map
 //   #/library   #/settings
 import { isItemKind, type ItemKind } from '../../shared/types.js';
 
@@ -26,6 +27,7 @@ export type Route =
   | { readonly page: 'collections'; readonly hidden: boolean }
   | { readonly page: 'collection'; readonly id: number }
   | { readonly page: 'duplicates' }
+  | { readonly page: 'places' }
   | { readonly page: 'library' }
   | { readonly page: 'settings' };
 
@@ -61,6 +63,8 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case 'duplicates':
       return { page: 'duplicates' };
+    case 'places':
+      return { page: 'places' };
     case 'library':
       return { page: 'library' };
     case 'settings':
@@ -103,6 +107,8 @@ export function formatRoute(route: Route): string {
   switch (route.page) {
     case 'duplicates':
       return '#/duplicates';
+    case 'places':
+      return '#/places';
     case 'library':
       return '#/library';
     case 'settings':

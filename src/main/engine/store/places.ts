@@ -1,7 +1,7 @@
 // The towns the library's photos were taken in, and the filters that read them. [Note: places]
 import type { Database } from 'better-sqlite3';
 import { countryName, countryNames, foldName, kmBetween, nearestTown, type Town } from '../places/gazetteer.js';
-import type { Place } from '../../../shared/types.js';
+import type { Place, PlacesMap } from '../../../shared/types.js';
 import type { Db } from './db.js';
 
 /** `in:`, `near:` and `camera:` as the store filters by them (search/scope.ts reads them from a query). */
@@ -173,4 +173,30 @@ export function scopeSeed(scope: ItemScope, params: unknown[]): string | null {
     return 'SELECT id FROM items INDEXED BY items_by_position WHERE latitude BETWEEN ? AND ?';
   }
   return null;
+}
+
+/**
+ * Indexed photos with a position, gathered into cells of `cell` degrees: each cell's mean position, count, newest
+ * photo and that photo's town. One grouped scan of items_by_position. [Note: places]
+ */
+export function placeClusters(db: Db, cell: number): PlacesMap {
+  const rows = db
+    .prepare<[number, number], { lat: number; lon: number; n: number; id: number; name: string | null; country: string | null; newest: number | null; towns: number; countries: number }>(
+      `SELECT avg(i.latitude) AS lat, avg(i.longitude) AS lon, count(*) AS n, max(coalesce(i.taken_at, 0)) AS newest, i.id AS id,
+              p.name AS name, p.country AS country, count(DISTINCT i.place_id) AS towns, count(DISTINCT p.country) AS countries
+       FROM items i INDEXED BY items_by_position LEFT JOIN places p ON p.id = i.place_id
+       WHERE i.latitude IS NOT NULL AND i.longitude IS NOT NULL AND i.kind = 'photo' AND i.status = 'indexed'
+       GROUP BY CAST((i.latitude + 90) / ? AS INTEGER), CAST((i.longitude + 180) / ? AS INTEGER)`,
+    )
+    .all(cell, cell);
+  // SQLite takes the bare columns (id, name, country) from the row that gave max(): the newest photo of each cell.
+  const clusters = rows.map((r) => ({
+    latitude: r.lat,
+    longitude: r.lon,
+    count: r.n,
+    itemId: r.id,
+    // One town: its name; several in one country: the country; else nothing a name can say.
+    place: r.towns === 1 && r.name ? `${r.name}, ${countryName(r.country ?? '')}` : r.countries === 1 && r.country ? countryName(r.country) : null,
+  }));
+  return { clusters: clusters.sort((a, b) => b.count - a.count), total: clusters.reduce((n, c) => n + c.count, 0) };
 }
