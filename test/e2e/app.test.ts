@@ -88,6 +88,34 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await page.locator('[data-key="grid-0"]').waitFor();
   });
 
+  it('views a photo: zoom loads the original, 0 fits, i hides the panel, a swipe goes to the next result', async () => {
+    await page.locator('[data-key="grid-0"]').click();
+    await page.waitForURL(`**/#/item/${ids.red}`);
+    await page.locator('img.photo.loaded').waitFor();
+    expect(await page.locator('img.original').count()).toBe(0); // the large thumbnail is enough at first
+    await page.keyboard.press('+');
+    await page.locator('img.original.loaded').waitFor(); // 4000 × 3000: the original, once zoomed in
+    expect(await page.locator('.frame').evaluate((e) => getComputedStyle(e).transform)).not.toBe('none');
+    await screenshot(page, 'viewer-zoomed');
+    await page.keyboard.press('0');
+    await page.waitForFunction(() => /matrix\(1, 0, 0, 1, 0, 0\)|none/.test(getComputedStyle(document.querySelector('.frame')!).transform));
+    await page.keyboard.press('i');
+    await page.locator('aside.aside.hidden').waitFor({ state: 'attached' });
+    expect(await page.getByRole('button', { name: 'Details' }).getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('i');
+    await page.locator('aside.aside:not(.hidden)').waitFor();
+    // A swipe to the left: the next result.
+    const box = (await page.locator('div.stage').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForURL((url) => /#\/item\/\d+$/.test(url.hash) && !url.hash.endsWith(`/${ids.red}`));
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/#\/search\?q=red$/);
+    await page.locator('[data-key="grid-0"]').waitFor();
+  });
+
   it('moves through results with the keyboard, with a visible focus ring, and opens one with Enter', async () => {
     // Only the close matches show at first (the engine judges them); the weaker ones wait behind one button.
     const before = await page.locator('[data-key^="grid-"]').count();
