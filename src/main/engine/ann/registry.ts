@@ -129,7 +129,9 @@ export class AnnRegistry {
     if (items.size === 0) return [];
     const segments = this.store.db
       .prepare<[string, number], { id: number; itemId: number }>(
-        'SELECT id, item_id AS itemId FROM segments WHERE item_id IN (SELECT value FROM json_each(?)) AND (space_id IS NULL OR space_id = ?)',
+        // `+space_id`: kept off the index, so the planner looks the items up (segments_order) instead of scanning
+        // every segment of the space (1,000 items at 100k: 13 → 1.8 ms).
+        'SELECT id, item_id AS itemId FROM segments WHERE item_id IN (SELECT value FROM json_each(?)) AND (+space_id IS NULL OR +space_id = ?)',
       )
       .all(JSON.stringify([...items]), spaceId);
     const out: Neighbour[] = [];
