@@ -7,7 +7,7 @@ import { Engine } from '../../src/main/engine/index.js';
 import { Store } from '../../src/main/engine/store/index.js';
 import { insertGramsSql, insertWordsSql } from '../../src/main/engine/store/words.js';
 import type { Hit } from '../../src/shared/types.js';
-import { makePlacesLibrary, PLACED_NOTE, PLACED_PHOTOS } from '../fixtures/make-places.js';
+import { makePlacesLibrary, PLACED_PHOTOS } from '../fixtures/make-places.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
 
 type PhotoName = keyof typeof PLACED_PHOTOS;
@@ -96,6 +96,5 @@ describe('places', () => {
     expect(summary).toMatchObject({ added: 0, changed: 0, embedded: { images: 0, texts: 0 } });
     expect(await close('葡萄牙')).toEqual(['porto', 'river', 'setubal', 'tram']);
     expect(await all('in:Lisbon')).toEqual(['river', 'tram']);
-    expect(PLACED_NOTE.path).toBe('notes/plans.md');
   });
 });

@@ -120,10 +120,7 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
   const limit = req.limit ?? DEFAULT_LIMIT;
   const query = parseQuery(req.query);
   // Filters and no words (`kind:photo after:2024-06`) list every match newest first. [Note: timeline]
-  const filtersOnly =
-    !image &&
-    !query.text &&
-    (query.kinds.length > 0 || query.after !== null || query.before !== null || query.within.length > 0 || query.near !== null || query.cameras.length > 0 || (req.kinds?.length ?? 0) > 0);
+  const filtersOnly = !image && !query.text && hasFilters(query, req);
   if (!query.text && !filtersOnly && !image) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
   const mode = filtersOnly ? 'filters' : 'meaning';
   const kinds = combineKinds(req.kinds, query.kinds);
@@ -152,13 +149,16 @@ export async function search(reader: HitReader | Store, encoder: Encoder, space:
   return { hits, close, lanes: laneInfo, notice, query, space, tookMs: ms, mode };
 }
 
+/** Whether a search narrows by anything besides words: kinds, dates, in:, near:, camera:. */
+function hasFilters(query: ParsedQuery, req: SearchRequest): boolean {
+  return query.kinds.length > 0 || query.after !== null || query.before !== null || query.within.length > 0 || query.near !== null || query.cameras.length > 0 || (req.kinds?.length ?? 0) > 0;
+}
+
 /** The answer of a library with nothing indexed yet: no hits, and what to do. The query is still checked. */
 export function nothingIndexed(req: SearchRequest): SearchResponse {
   const query = parseQuery(req.query);
   const filtersOnly = !req.image && !query.text;
-  if (filtersOnly && !(query.kinds.length || query.after !== null || query.before !== null || query.within.length || query.near || query.cameras.length || req.kinds?.length)) {
-    throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
-  }
+  if (filtersOnly && !hasFilters(query, req)) throw new TroveError('INVALID_ARGUMENT', 'type something to search for');
   const kinds = combineKinds(req.kinds, query.kinds);
   const lanes = lanesOf(req, kinds, req.limit ?? DEFAULT_LIMIT).map((lane) => ({ kinds: lane.kinds ?? [...ITEM_KINDS], count: 0, close: 0 }));
   return {

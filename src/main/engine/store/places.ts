@@ -107,6 +107,16 @@ export function registerPlaceFunctions(db: Database): void {
   );
 }
 
+/** The places, watched folders and folders an `in:` value names, as subqueries of ids, their values on `params`. */
+function withinSql(w: ItemScope['within'][number], params: unknown[]): { place: string; root: string; folder: string } {
+  params.push(w.place, `/${w.folder}/`, `/${w.folder}/`);
+  return {
+    place: 'SELECT id FROM places WHERE instr(names, char(10) || ? || char(10)) > 0',
+    root: `SELECT id FROM roots WHERE instr('/' || lower(replace(path, char(92), '/')) || '/', ?) > 0`,
+    folder: `SELECT id FROM folders WHERE instr('/' || lower(path), ?) > 0`,
+  };
+}
+
 /** Degrees of latitude per km (the box around `near:` before the exact distance). */
 const DEG_PER_KM = 1 / 111.2;
 
@@ -114,12 +124,10 @@ const DEG_PER_KM = 1 / 111.2;
 export function scopeClauses(scope: ItemScope, params: unknown[]): string[] {
   const clauses: string[] = [];
   if (scope.within.length) {
+    // A place, a watched folder whose own path holds the name, or a folder inside one (migration 010's `folders`).
     const either = scope.within.map((w) => {
-      params.push(w.place, `/${w.folder}/`, `/${w.folder}/`);
-      // A place, a watched folder whose own path holds the name, or a folder inside one (migration 010's `folders`).
-      return `(i.place_id IN (SELECT id FROM places WHERE instr(names, char(10) || ? || char(10)) > 0)
-               OR i.root_id IN (SELECT id FROM roots WHERE instr('/' || lower(replace(path, char(92), '/')) || '/', ?) > 0)
-               OR i.folder_id IN (SELECT id FROM folders WHERE instr('/' || lower(path), ?) > 0))`;
+      const { place, root, folder } = withinSql(w, params);
+      return `(i.place_id IN (${place}) OR i.root_id IN (${root}) OR i.folder_id IN (${folder}))`;
     });
     clauses.push(`(${either.join(' OR ')})`);
   }
@@ -160,11 +168,11 @@ export function scopeSeed(scope: ItemScope, params: unknown[]): string | null {
   if (scope.within.length) {
     return scope.within
       .map((w) => {
-        params.push(w.place, `/${w.folder}/`, `/${w.folder}/`);
+        const { place, root, folder } = withinSql(w, params);
         // place_id > 0 lets the partial index items_by_place serve (without it: a scan of every item).
-        return `SELECT id FROM items INDEXED BY items_by_place WHERE place_id > 0 AND place_id IN (SELECT id FROM places WHERE instr(names, char(10) || ? || char(10)) > 0)
-                UNION SELECT id FROM items WHERE root_id IN (SELECT id FROM roots WHERE instr('/' || lower(replace(path, char(92), '/')) || '/', ?) > 0)
-                UNION SELECT id FROM items WHERE folder_id IN (SELECT id FROM folders WHERE instr('/' || lower(path), ?) > 0)`;
+        return `SELECT id FROM items INDEXED BY items_by_place WHERE place_id > 0 AND place_id IN (${place})
+                UNION SELECT id FROM items WHERE root_id IN (${root})
+                UNION SELECT id FROM items WHERE folder_id IN (${folder})`;
       })
       .join(' UNION ');
   }
