@@ -58,12 +58,21 @@ export async function benchPlaces(filter: string, line: Line): Promise<void> {
       store.transaction(() => ids.forEach((id) => (set.run(hex(), id), store.spaces.markEmbedded(id, space.spaceId, `h${id}`))));
       const runs: number[] = [];
       let found = { total: 0, photos: 0 };
+      const rss0 = process.memoryUsage().rss;
+      let peak = rss0;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
       for (let r = 0; r < 3; r++) {
         const t = performance.now();
         found = await findDuplicates(store, space.spaceId);
         runs.push(performance.now() - t);
       }
-      line('duplicates find', `${Math.round(found.photos / 1000)}k photos: ${median(runs).toFixed(0)} ms`, `${found.total} groups; pairs by time, hash band and bytes, each checked by cosine and hash`);
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      line(
+        'duplicates find',
+        `${Math.round(found.photos / 1000)}k photos: ${median(runs).toFixed(0)} ms, rss +${Math.round((peak - rss0) / 1048576)} MB`,
+        `${found.total} groups; pairs by time, hash band and bytes, each checked by cosine and hash`,
+      );
     } finally {
       store.close();
       tmp.cleanup();
