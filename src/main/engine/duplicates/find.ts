@@ -87,7 +87,21 @@ export async function findDuplicates(store: Store, spaceId: number, options: Dup
     if (!members.has(root)) members.set(root, []);
     members.get(root)!.push(photos.get(id)!);
   }
-  const grouped = [...members.values()].filter((g) => g.length > 1);
+  // Confirmed pairs chain (A like B, B like C) into components where the ends need not look alike at all: each
+  // component is cut into groups around the photo to keep, each member a duplicate of it, the rest grouped again.
+  // On /usr/share/icons (4,861 icons) the chains made one group of 1,054 unrelated symbolic icons.
+  const grouped: Photo[][] = [];
+  for (const component of members.values()) {
+    let rest = [...component].sort(keepFirst);
+    while (rest.length > 1) {
+      const keep = rest[0]!;
+      const group = [keep];
+      const left: Photo[] = [];
+      for (const p of rest.slice(1)) ((await isDuplicate(keep, p, vectorOf, hashOf)) ? group : left).push(p);
+      if (group.length > 1) grouped.push(group);
+      rest = left;
+    }
+  }
   const summaries = new Map(store.items.many(grouped.flat().map((p) => p.row.id)).map((r) => [r.id, toSummary(r)]));
   const groups: DuplicateGroup[] = [];
   for (const group of grouped) {
@@ -146,6 +160,10 @@ async function isDuplicate(a: Photo, b: Photo, vectorOf: (p: Photo) => Float32Ar
 
 const pixels = (p: Photo) => (p.row.width ?? 0) * (p.row.height ?? 0);
 
+/** The photo to keep first: the most pixels, then the largest file, then the earliest, then the shortest path. */
+const keepFirst = (a: Photo, b: Photo) =>
+  pixels(b) - pixels(a) || b.row.size - a.row.size || a.row.mtime - b.row.mtime || a.row.rel_path.length - b.row.rel_path.length || a.row.id - b.row.id;
+
 /** A group with the photo to keep first, the reason, and how each other one relates to it. */
 async function describe(
   group: Photo[],
@@ -153,8 +171,7 @@ async function describe(
   vectorOf: (p: Photo) => Float32Array | undefined,
   hashOf: (p: Photo) => Promise<string | null>,
 ): Promise<DuplicateGroup> {
-  const order = (a: Photo, b: Photo) => pixels(b) - pixels(a) || b.row.size - a.row.size || a.row.mtime - b.row.mtime || a.row.rel_path.length - b.row.rel_path.length || a.row.id - b.row.id;
-  const sorted = [...group].sort(order);
+  const sorted = [...group].sort(keepFirst);
   const keep = sorted[0]!;
   const next = sorted[1]!;
   const why =
