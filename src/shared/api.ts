@@ -14,6 +14,8 @@ import type {
   ItemDetail,
   ItemSummary,
   InstalledModel,
+  InstallGuide,
+  FolderCompletion,
   ModelListing,
   ModelProgress,
   Root,
@@ -97,6 +99,10 @@ export interface Operations {
   downloadModel: { req: RequestType<'downloadModel'>; res: InstalledModel };
   verifyModel: { req: RequestType<'verifyModel'>; res: InstalledModel };
   removeModel: { req: RequestType<'removeModel'>; res: { readonly removed: boolean } };
+  /** How to install a catalogue pack by hand where it cannot be downloaded: its files' addresses and the folder for them. */
+  installGuide: { req: RequestType<'installGuide'>; res: InstallGuide };
+  /** The folders that continue a typed path (browser mode's folder field; nothing typed: the usual folders). */
+  completeFolder: { req: RequestType<'completeFolder'>; res: FolderCompletion };
   doctor: { req: RequestType<'doctor'>; res: Diagnostics };
   getSettings: { req: RequestType<'getSettings'>; res: Settings };
   /** Everything by time, newest first, page by page, optionally filtered (`kind:photo after:2024-06`). */
@@ -157,6 +163,8 @@ export const OPERATION_NAMES = [
   'downloadModel',
   'verifyModel',
   'removeModel',
+  'installGuide',
+  'completeFolder',
   'doctor',
   'getSettings',
   'updateSettings',

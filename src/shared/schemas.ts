@@ -95,6 +95,10 @@ export const REQUESTS = {
   downloadModel: v.object({ id: ModelId, variant: v.optional(v.picklist(['fp32', 'int8', 'fp16'], 'variant must be fp32, int8 or fp16')) }),
   verifyModel: v.object({ id: ModelId }),
   removeModel: v.object({ id: ModelId }),
+  installGuide: v.object({ id: ModelId }),
+  completeFolder: v.object({
+    path: v.pipe(v.string('a path is text'), v.maxLength(MAX_PATH_CHARS, `a path is at most ${MAX_PATH_CHARS} characters`), v.check((p) => !p.includes('\0'), 'a path cannot hold a NUL character')),
+  }),
   doctor: Empty,
   getSettings: Empty,
   timeline: v.object({ query: v.optional(Filters), kinds: Kinds, cursor: v.optional(Cursor), from: v.optional(Time), limit: Limit }),

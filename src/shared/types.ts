@@ -348,12 +348,38 @@ export interface ModelListing {
   readonly id: string;
   readonly title: string;
   readonly licence: string;
+  readonly languages: string | null; // the languages it searches (or hears), in words; null when its pack does not say
   readonly dimensions: number; // of the embedding space; for a speech pack, the model's width
   readonly task: 'embedding' | 'speech'; // images and texts into the joint space, or speech into text (Whisper)
   readonly source: string | null; // repo@revision; null for a pack installed by hand
   readonly pinned: boolean; // sizes and checksums known before download
   readonly downloadBytes: number | null; // of the default variant, when pinned
   readonly installed: InstalledModel | null;
+}
+
+/** Installing a catalogue pack by hand: where its files come from, and the folder they go in (sub-folders kept). */
+export interface InstallGuide {
+  readonly id: string;
+  readonly title: string;
+  readonly variant: ModelVariant;
+  /** The source repository's page at the pinned revision, where every file can be downloaded from a browser. */
+  readonly page: string;
+  /** Where to put the files; the next download (or `trove index`) checks them and finishes the installation. */
+  readonly folder: string;
+  readonly files: readonly { readonly path: string; readonly url: string; readonly bytes: number | null }[];
+  readonly totalBytes: number | null;
+}
+
+/** A folder path being typed, completed: the folders that continue it (browser mode's folder field). */
+export interface FolderCompletion {
+  /** The typed path, made absolute (`~` is the home folder; a relative path is taken from the home folder). */
+  readonly resolved: string;
+  /** Whether `resolved` is an existing folder (one that can be added). */
+  readonly isFolder: boolean;
+  /** Folders that continue the typed path, by name; with nothing typed, the usual ones (Pictures, Documents…). */
+  readonly folders: readonly { readonly name: string; readonly path: string }[];
+  /** More folders continue it than are listed: type more of the name. */
+  readonly more: boolean;
 }
 
 export interface ModelProgress {

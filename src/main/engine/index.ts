@@ -21,7 +21,7 @@ import type {
 import { TroveError } from '../../shared/errors.js';
 import { MAX_LIMIT } from '../../shared/schemas.js';
 import { isMediaVariant, type MediaVariant } from '../../shared/media.js';
-import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, DuplicatesResponse, PlacesMap, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
+import type { CollectionDetail, CollectionSummary, LinkedItem, TimelinePage, DuplicatesResponse, PlacesMap, Diagnostics, Settings, IndexProgress, IndexStatus, IndexSummary, InstalledModel, InstallGuide, FolderCompletion, ItemDetail, ItemSummary, ModelListing, Root, SkippedPath, SpaceInfo, Thumbnail } from '../../shared/types.js';
 import { chooseSpeechPack, DEFAULT_SPEECH_MODEL, openTranscriber } from './ingest/audio-speech.js';
 import { ConfinedError, confinedPath, isInside } from './ingest/confine.js';
 import { emptySummary, Indexer, type IndexTarget } from './ingest/indexer.js';
@@ -35,6 +35,7 @@ import { loadPack } from './models/pack.js';
 import { createLogger } from './log.js';
 import { diskFullMessage, freeBytesSync, isDiskFull, untilRoom } from './disk.js';
 import { loadCatalogue } from './models/catalogue.js';
+import { completeFolder } from './folders.js';
 import { ModelManager } from './models/manager.js';
 import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
 import { defaultThreads, gpuProviders, providerInstalled, type Device } from './models/session.js';
@@ -381,6 +382,14 @@ export class Engine implements TroveApi, TroveEvents {
       ...(req.variant ? { variant: req.variant } : {}),
       onProgress: (p) => this.emit('modelProgress', p),
     });
+  }
+
+  async installGuide(req: Operations['installGuide']['req']): Promise<InstallGuide> {
+    return this.models.guide(req.id, { gpu: this.usesGpu() });
+  }
+
+  async completeFolder(req: Operations['completeFolder']['req']): Promise<FolderCompletion> {
+    return completeFolder(req.path);
   }
 
   async verifyModel(req: Operations['verifyModel']['req']): Promise<InstalledModel> {

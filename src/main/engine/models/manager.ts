@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../../../shared/errors.js';
-import type { InstalledModel, ModelListing, ModelProgress } from '../../../shared/types.js';
+import type { InstalledModel, InstallGuide, ModelListing, ModelProgress } from '../../../shared/types.js';
 import { defaultVariant, filesFor } from './catalogue.js';
 import { Downloader, type DownloaderOptions } from './download.js';
 import { loadPack, MANIFEST_FILE, sha256File, verifyPack, type CatalogueEntry, type PackFile, type PackManifest, type Variant } from './pack.js';
@@ -63,11 +63,12 @@ export class ModelManager {
     }
   }
 
-  private installedTask(id: string): 'embedding' | 'speech' {
+  private installedInfo(id: string): { task: 'embedding' | 'speech'; languages: string | null } {
     try {
-      return (JSON.parse(readFileSync(join(this.dir(id), MANIFEST_FILE), 'utf8')) as PackManifest).task ?? 'embedding';
+      const m = JSON.parse(readFileSync(join(this.dir(id), MANIFEST_FILE), 'utf8')) as PackManifest;
+      return { task: m.task ?? 'embedding', languages: typeof m.languages === 'string' ? m.languages : null };
     } catch {
-      return 'embedding';
+      return { task: 'embedding', languages: null };
     }
   }
 
@@ -78,6 +79,7 @@ export class ModelManager {
         id: e.id,
         title: e.title,
         licence: e.licence,
+        languages: e.languages ?? null,
         dimensions: e.dimensions,
         task: e.task ?? 'embedding',
         source: `${e.source.repo}@${e.source.revision}`,
@@ -91,8 +93,8 @@ export class ModelManager {
         if (listed.some((l) => l.id === name) || name.endsWith('.download')) continue;
         const installed = this.installed(name);
         if (installed) {
-          const task = this.installedTask(name);
-          listed.push({ id: name, title: installed.title, licence: installed.licence, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
+          const { task, languages } = this.installedInfo(name);
+          listed.push({ id: name, title: installed.title, licence: installed.licence, languages, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
         }
       }
     }
@@ -147,6 +149,7 @@ export class ModelManager {
       revision: entry.pinned ? entry.revision : (commit ?? entry.revision),
       title: entry.title,
       licence: entry.licence,
+      ...(entry.languages ? { languages: entry.languages } : {}),
       ...(entry.task ? { task: entry.task } : {}),
       dimensions: entry.dimensions,
       contextLength: entry.contextLength,
@@ -177,6 +180,28 @@ export class ModelManager {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.download`, { recursive: true, force: true });
     return existed;
+  }
+
+  /**
+   * How to install a catalogue pack by hand on a machine that cannot download it: every file's address and size,
+   * and the folder to put them in (keeping their sub-folders). The next download checks what is there against the
+   * pinned sizes and checksums and fetches only what is missing, so a hand-made copy installs like a download.
+   */
+  guide(id: string, opts: { variant?: Variant; gpu?: boolean } = {}): InstallGuide {
+    const entry = this.entry(id);
+    if (!entry) throw new TroveError('MODEL_NOT_FOUND', `no model "${id}" in the catalogue (trove models list)`);
+    const variant = opts.variant ?? defaultVariant(entry, opts.gpu ?? false);
+    const { files } = filesFor(entry, variant);
+    const listed = files.map((f) => ({ path: f.path, url: fileUrl(this.baseUrl, entry.source.repo, entry.source.revision, f.path), bytes: f.size }));
+    return {
+      id: entry.id,
+      title: entry.title,
+      variant,
+      page: `${this.baseUrl.replace(/\/+$/, '')}/${entry.source.repo}/tree/${entry.source.revision}`,
+      folder: `${this.dir(id)}.download`,
+      files: listed,
+      totalBytes: listed.every((f) => f.bytes !== null) ? listed.reduce((s, f) => s + f.bytes!, 0) : null,
+    };
   }
 
   /** The one clear message for a machine that cannot download: what to fetch, and where to put it. */

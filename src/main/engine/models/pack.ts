@@ -46,6 +46,8 @@ export interface PackManifest {
   readonly revision: string;
   readonly title: string;
   readonly licence: string;
+  /** The languages a person can search in (or speak), in words for the model chooser; absent when unknown. */
+  readonly languages?: string;
   /** Absent: 'embedding' (every pack before speech packs existed). */
   readonly task?: PackTask;
   /** Embedding packs: the space's dimensions. Speech packs: the model's width (d_model), for information. */
@@ -173,6 +175,7 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
     revision: str('revision'),
     title: typeof json.title === 'string' ? json.title : str('id'),
     licence: str('licence'),
+    ...(typeof json.languages === 'string' && json.languages.trim() ? { languages: json.languages.trim() } : {}),
     ...(task === 'speech' ? { task } : {}),
     dimensions: int('dimensions'),
     contextLength: int('contextLength'),
