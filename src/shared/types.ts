@@ -349,6 +349,7 @@ export interface ModelListing {
   readonly title: string;
   readonly licence: string;
   readonly languages: string | null; // the languages it searches (or hears), in words; null when its pack does not say
+  readonly isDefault: boolean; // the pack Trove uses for its task when none is chosen
   readonly dimensions: number; // of the embedding space; for a speech pack, the model's width
   readonly task: 'embedding' | 'speech'; // images and texts into the joint space, or speech into text (Whisper)
   readonly source: string | null; // repo@revision; null for a pack installed by hand

@@ -398,13 +398,13 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     await app.engine.removeRoot({ id: root.id });
   });
 
-  it('greets an empty library with "add a folder to begin"', async () => {
+  it('greets an empty library with the first-run walkthrough', async () => {
     const empty = Engine.open({ dataDir: join(tmp.dir, 'empty'), model: COLOURS_PACK, ocr: false });
     const served = await serve(empty, { staticDir: RENDERER });
     try {
       const { page: fresh } = await app.newPage();
       await fresh.goto(served.url);
-      await fresh.locator('text=Add a folder to begin').waitFor();
+      await fresh.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
       await screenshot(fresh, 'empty');
     } finally {
       await served.close();

@@ -83,9 +83,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { dataDir: string; roots?: readonly string[]; index?: boolean; engine?: Partial<EngineOptions> }): Promise<App> {
+/** `model: null`: no model given, so the library chooses its own as a new user's does (default: the fixture pack). */
+export async function startApp(options: { dataDir: string; roots?: readonly string[]; index?: boolean; model?: string | null; engine?: Partial<EngineOptions> }): Promise<App> {
   const staticDir = await ensureRenderer();
-  const engine = Engine.open({ dataDir: options.dataDir, model: COLOURS_PACK, ocr: false, ...options.engine });
+  const engine = Engine.open({ dataDir: options.dataDir, ...(options.model === null ? {} : { model: options.model ?? COLOURS_PACK }), ocr: false, ...options.engine });
   for (const path of options.roots ?? []) await engine.addRoot({ path });
   if (options.index !== false && options.roots?.length) await engine.indexNow({});
   const server = await serve(engine, { staticDir });
@@ -129,4 +130,32 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * What does not fit the page's width: the page scrolling sideways, and controls that lie outside the viewport
+ * with no container scrolling to them. Empty when everything fits. [Note: ui-e2e]
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const over = document.documentElement.scrollWidth - window.innerWidth;
+    if (over > 0) out.push(`the page scrolls ${over}px sideways`);
+    /** A container between the control and the page that scrolls sideways to it. */
+    const scrollsTo = (el: Element) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.scrollWidth > p.clientWidth) return true;
+      }
+      return false;
+    };
+    for (const el of document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if ((r.left < -1 || r.right > window.innerWidth + 1) && !scrollsTo(el)) {
+        out.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`);
+      }
+    }
+    return out;
+  });
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
 import { makeTrips } from '../fixtures/make-trips.js';
 import { tempDir } from '../helpers.js';
-import { NO_BROWSER, screenshot, startApp, type App } from './harness.js';
+import { layoutProblems, NO_BROWSER, screenshot, startApp, type App } from './harness.js';
 
 describe.skipIf(NO_BROWSER)('every page at every width', () => {
   let tmp: { dir: string; cleanup: () => void };
@@ -55,27 +55,7 @@ describe.skipIf(NO_BROWSER)('every page at every width', () => {
           await page.goto(`${app.server.url}${hash}`);
           await page.locator(ready).first().waitFor({ state: 'attached' });
           await page.waitForTimeout(150);
-          const found = await page.evaluate(() => {
-            const out: string[] = [];
-            const over = document.documentElement.scrollWidth - window.innerWidth;
-            if (over > 0) out.push(`the page scrolls ${over}px sideways`);
-            /** A container between the control and the page that scrolls sideways to it. */
-            const scrollsTo = (el: Element) => {
-              for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-                const s = getComputedStyle(p);
-                if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.scrollWidth > p.clientWidth) return true;
-              }
-              return false;
-            };
-            for (const el of document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]')) {
-              const r = el.getBoundingClientRect();
-              if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-              if ((r.left < -1 || r.right > window.innerWidth + 1) && !scrollsTo(el)) {
-                out.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`);
-              }
-            }
-            return out;
-          });
+          const found = await layoutProblems(page);
           for (const f of found) problems.push(`${name} at ${width} ${colorScheme}: ${f}`);
           await screenshot(page, `widths-${name}-${width}-${colorScheme}`);
         }

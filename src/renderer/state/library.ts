@@ -28,3 +28,34 @@ export async function addFolder(path: string): Promise<boolean> {
     });
   return true;
 }
+
+/**
+ * Adds several folders (the first-run walkthrough) and indexes them in one run. Folders that cannot be added are
+ * returned with the engine's reason; the others are added either way.
+ */
+export async function addFolders(paths: readonly string[]): Promise<{ added: number; failed: { path: string; message: string }[] }> {
+  const { api } = conn();
+  const ids: number[] = [];
+  const failed: { path: string; message: string }[] = [];
+  for (const path of paths) {
+    try {
+      ids.push((await api.addRoot({ path })).id);
+    } catch (error) {
+      failed.push({ path, message: messageOf(error) });
+    }
+  }
+  await refreshStatus();
+  if (ids.length) {
+    api
+      .indexNow({ rootIds: ids })
+      .then((summary) => {
+        toast(`Indexed ${plural(ids.length, 'folder', 'folders')}: ${plural(summary.added, 'new file', 'new files')}${summary.failed ? `, ${summary.failed} could not be read` : ''}.`);
+        void refreshStatus();
+      })
+      .catch((error: unknown) => {
+        toast(messageOf(error), 'error');
+        void refreshStatus();
+      });
+  }
+  return { added: ids.length, failed };
+}

@@ -9,9 +9,9 @@ import type { ModelManager } from '../models/manager.js';
 import type { Device } from '../models/session.js';
 import type { Transcriber } from '../models/speech.js';
 import { createTranscriber } from '../models/whisper.js';
+import { DEFAULT_SPEECH_MODEL } from '../models/resolve.js';
 
-/** The speech pack Trove uses when none was chosen. */
-export const DEFAULT_SPEECH_MODEL = 'whisper-base';
+export { DEFAULT_SPEECH_MODEL } from '../models/resolve.js';
 
 export type SpeechChoice = { readonly dir: string; readonly problem?: undefined } | { readonly dir?: undefined; readonly problem: string };
 

@@ -10,6 +10,7 @@ import { TroveError } from '../../../shared/errors.js';
 import type { InstalledModel, InstallGuide, ModelListing, ModelProgress } from '../../../shared/types.js';
 import { defaultVariant, filesFor } from './catalogue.js';
 import { Downloader, type DownloaderOptions } from './download.js';
+import { DEFAULT_MODEL_ID, DEFAULT_SPEECH_MODEL } from './resolve.js';
 import { loadPack, MANIFEST_FILE, sha256File, verifyPack, type CatalogueEntry, type PackFile, type PackManifest, type Variant } from './pack.js';
 
 export const DEFAULT_BASE_URL = 'https://huggingface.co';
@@ -80,6 +81,7 @@ export class ModelManager {
         title: e.title,
         licence: e.licence,
         languages: e.languages ?? null,
+        isDefault: e.id === DEFAULT_MODEL_ID || e.id === DEFAULT_SPEECH_MODEL,
         dimensions: e.dimensions,
         task: e.task ?? 'embedding',
         source: `${e.source.repo}@${e.source.revision}`,
@@ -94,7 +96,7 @@ export class ModelManager {
         const installed = this.installed(name);
         if (installed) {
           const { task, languages } = this.installedInfo(name);
-          listed.push({ id: name, title: installed.title, licence: installed.licence, languages, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
+          listed.push({ id: name, title: installed.title, licence: installed.licence, languages, isDefault: false, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
         }
       }
     }

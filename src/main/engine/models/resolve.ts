@@ -6,6 +6,8 @@ import type { ModelManager } from './manager.js';
 
 /** The pack Trove uses when none was ever chosen. */
 export const DEFAULT_MODEL_ID = 'clip-vit-b32';
+/** The speech pack Trove uses when none was chosen. */
+export const DEFAULT_SPEECH_MODEL = 'whisper-base';
 
 export type ModelChoice = { readonly kind: 'folder'; readonly dir: string } | { readonly kind: 'installed'; readonly dir: string } | { readonly kind: 'download'; readonly id: string };
 
