@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
-import { OPERATION_NAMES } from '../../src/shared/api.js';
 import { serve } from '../../src/main/server/server.js';
 import { writeFileSync } from 'node:fs';
 import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
@@ -12,7 +11,7 @@ import { LIBRARY, makeLibrary } from '../fixtures/make-library.js';
 import { composeSpeech, missingSpeechTools, SENTENCES, wavBytes } from '../fixtures/make-speech.js';
 import { makeScenes } from '../fixtures/make-scenes.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
-import { NO_BROWSER, RENDERER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
+import { asDesktop, NO_BROWSER, RENDERER, screenshot, startApp, tilesLoaded, type App } from './harness.js';
 
 describe.skipIf(NO_BROWSER)('the app in a browser', () => {
   let tmp: { dir: string; cleanup: () => void };
@@ -354,32 +353,7 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     // A stand-in for the Electron preload: the contract over this server, failures as the plain objects the real
     // bridge rejects with, media through its own mediaUrl, and a folder picker that answers a set path.
     const { context, page: desk } = await app.newPage();
-    await context.addInitScript(
-      ({ token, ops, picked }) => {
-        const w = window as unknown as Record<string, unknown> & { bridgeCalls: string[] };
-        w.bridgeCalls = [];
-        const bridge: Record<string, unknown> = {
-          on(event: string, listener: (payload: unknown) => void) {
-            const source = new EventSource(`/api/events?token=${token}`);
-            source.addEventListener(event, (e) => listener(JSON.parse((e as MessageEvent<string>).data)));
-            return () => source.close();
-          },
-          mediaUrl: (id: number, variant: string, version?: string | null) => `/media/${id}/${variant}?v=${version ?? ''}&token=${token}`,
-        };
-        for (const op of ops) {
-          bridge[op] = async (req: unknown) => {
-            w.bridgeCalls.push(op);
-            const res = await fetch(`/api/${op}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(req ?? {}) });
-            const result = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
-            if (result.ok) return result.value;
-            throw { name: 'TroveError', code: result.error!.code, message: result.error!.message };
-          };
-        }
-        w.trove = bridge;
-        w.troveShell = { pickFolder: async () => picked, showInFolder: async () => undefined, openItem: async () => undefined };
-      },
-      { token: app.server.token, ops: [...OPERATION_NAMES], picked: extra },
-    );
+    await asDesktop(context, app.server.token, extra);
     await desk.goto(`${app.server.origin}/#/search?q=red`);
     await desk.locator('[data-key="grid-0"] img.loaded').waitFor();
     expect(await desk.locator('[data-key="grid-0"] img').getAttribute('src')).toMatch(/&token=/);

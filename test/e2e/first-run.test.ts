@@ -12,7 +12,7 @@ import type { PackManifest } from '../../src/main/engine/models/pack.js';
 import { makeLibrary } from '../fixtures/make-library.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
 import { startServer, type Served, type TestServer } from '../http-server.js';
-import { layoutProblems, NO_BROWSER, screenshot, startApp, type App } from './harness.js';
+import { asDesktop, layoutProblems, NO_BROWSER, screenshot, startApp, type App } from './harness.js';
 
 const manifest = JSON.parse(readFileSync(join(COLOURS_PACK, 'trove-pack.json'), 'utf8')) as PackManifest;
 
@@ -138,6 +138,24 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
       expect((await app.engine.listRoots()).map((r) => r.path)).toEqual([lib]);
       expect((await app.engine.getSettings()).model).toBe('colours-wide');
       await expect.poll(async () => (await app.engine.status()).counts.photo, { timeout: 60_000 }).toBeGreaterThan(0);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('in the desktop app, picks folders with the system picker', async () => {
+    const app = await open(join(tmp.dir, 'desktop'), cat, server.url);
+    try {
+      const { context, page } = await app.newPage();
+      await asDesktop(context, app.server.token, lib);
+      await page.goto(`${app.server.origin}/`);
+      await page.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
+      expect(await page.getByRole('combobox').count()).toBe(0); // no path field: the picker
+      await page.getByRole('button', { name: 'Choose a folder…' }).click();
+      await page.getByRole('list', { name: 'Folders to search' }).getByText(lib).waitFor();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.locator('label[data-model="colours-mirror"]').waitFor();
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

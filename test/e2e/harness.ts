@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Engine, type EngineOptions } from '../../src/main/engine/index.js';
 import { serve, type RunningServer } from '../../src/main/server/server.js';
+import { OPERATION_NAMES } from '../../src/shared/api.js';
 import { COLOURS_PACK, REPO } from '../helpers.js';
 
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
@@ -158,4 +159,38 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     }
     return out;
   });
+}
+
+/**
+ * Makes a page the desktop app: a stand-in for the Electron preload with the contract over this server, failures
+ * as the plain objects the real bridge rejects with, media through its own mediaUrl, and a folder picker that
+ * answers `picked`. Calls are recorded in `window.bridgeCalls`.
+ */
+export async function asDesktop(context: BrowserContext, token: string, picked: string | null): Promise<void> {
+  await context.addInitScript(
+    ({ token, ops, picked }) => {
+      const w = window as unknown as Record<string, unknown> & { bridgeCalls: string[] };
+      w.bridgeCalls = [];
+      const bridge: Record<string, unknown> = {
+        on(event: string, listener: (payload: unknown) => void) {
+          const source = new EventSource(`/api/events?token=${token}`);
+          source.addEventListener(event, (e) => listener(JSON.parse((e as MessageEvent<string>).data)));
+          return () => source.close();
+        },
+        mediaUrl: (id: number, variant: string, version?: string | null) => `/media/${id}/${variant}?v=${version ?? ''}&token=${token}`,
+      };
+      for (const op of ops) {
+        bridge[op] = async (req: unknown) => {
+          w.bridgeCalls.push(op);
+          const res = await fetch(`/api/${op}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(req ?? {}) });
+          const result = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+          if (result.ok) return result.value;
+          throw { name: 'TroveError', code: result.error!.code, message: result.error!.message };
+        };
+      }
+      w.trove = bridge;
+      w.troveShell = { pickFolder: async () => picked, showInFolder: async () => undefined, openItem: async () => undefined };
+    },
+    { token, ops: [...OPERATION_NAMES], picked },
+  );
 }
