@@ -57,6 +57,11 @@ describe('places', () => {
     expect(hit.match.passage).toEqual({ text: 'Porto, Portugal', marks: [[7, 15]], of: 'place' });
     const zh = (await engine.search({ query: '葡萄牙', limit: 20 })).hits.find((h) => h.item.path === pathOf('porto'))!;
     expect(zh.match.passage).toMatchObject({ text: 'Porto, 葡萄牙', of: 'place' });
+    // The town's own name in Chinese, Japanese or Korean finds it too, as a word and as a filter.
+    expect(await close('里斯本')).toEqual(['river', 'tram']);
+    expect(await close('リスボン')).toEqual(['river', 'tram']);
+    expect(await all('in:里斯本')).toEqual(['river', 'tram']);
+    expect(await all('near:里斯本')).toEqual(['river', 'tram']);
   });
 
   it('filters by in: a place or a folder, near: a town or a position, and camera:', async () => {
@@ -96,5 +101,23 @@ describe('places', () => {
     expect(summary).toMatchObject({ added: 0, changed: 0, embedded: { images: 0, texts: 0 } });
     expect(await close('葡萄牙')).toEqual(['porto', 'river', 'setubal', 'tram']);
     expect(await all('in:Lisbon')).toEqual(['river', 'tram']);
+  });
+
+  it('names places made by an older recipe again at the next index run: a town found by its Chinese name', async () => {
+    await engine.close();
+    // As a library written before migration 12 leaves them: towns and countries, no names in CJK script.
+    const store = Store.open(join(data, 'library.db'));
+    store.db.exec(`UPDATE places SET version = 1, words = name || ' ' || (CASE country WHEN 'PT' THEN 'Portugal 葡萄牙' ELSE country END),
+      names = char(10) || lower(name) || char(10)`);
+    store.db.exec('DELETE FROM segments_fts; DELETE FROM grams_fts;');
+    store.db.exec(insertWordsSql('1'));
+    store.db.exec(insertGramsSql('1'));
+    store.close();
+    engine = Engine.open({ dataDir: data, model: COLOURS_PACK, ocr: false });
+    expect(await close('里斯本')).toEqual([]);
+    expect(await engine.indexNow()).toMatchObject({ added: 0, changed: 0, embedded: { images: 0, texts: 0 } });
+    expect(await close('里斯本')).toEqual(['river', 'tram']);
+    expect(await all('in:里斯本')).toEqual(['river', 'tram']);
+    expect(await close('Portugal')).toEqual(['porto', 'river', 'setubal', 'tram']);
   });
 });

@@ -1,6 +1,6 @@
 // The offline gazetteer: a position to the town it is in, a name to a position. [Note: places]
 import { describe, expect, it } from 'vitest';
-import { countryName, countryNames, foldName, kmBetween, MAX_PLACE_KM, nearestTown, townNamed, townRadiusKm } from '../../../src/main/engine/places/gazetteer.js';
+import { countryName, countryNames, foldName, kmBetween, localNames, MAX_PLACE_KM, nearestTown, townById, townNamed, townRadiusKm } from '../../../src/main/engine/places/gazetteer.js';
 
 describe('gazetteer', () => {
   it('finds the town a position is in, preferring a city that covers it over a nearer small point', () => {
@@ -31,6 +31,19 @@ describe('gazetteer', () => {
     expect(townNamed('ZÜRICH')).toMatchObject({ name: 'Zürich' });
     expect(townNamed('Xyzzyqq')).toBeNull();
     expect(townNamed('  ')).toBeNull();
+  });
+
+  it('knows towns by their names in Chinese, Japanese and Korean, simplified or traditional', () => {
+    const lisbon = townNamed('Lisbon')!;
+    expect(localNames(lisbon.id)).toEqual(expect.arrayContaining(['里斯本', 'リスボン', '리스본']));
+    expect(localNames(lisbon.id).every((n) => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(n))).toBe(true);
+    expect(townNamed('里斯本')).toMatchObject({ name: 'Lisbon', country: 'PT' });
+    expect(townNamed('リスボン')).toMatchObject({ name: 'Lisbon' });
+    expect(townNamed('東京')).toMatchObject({ country: 'JP' }); // traditional form, folded to 东京
+    expect(townNamed('东京')).toMatchObject({ country: 'JP' });
+    expect(townById(lisbon.id)).toEqual(lisbon);
+    expect(townById(-1)).toBeNull();
+    expect(localNames(-1)).toEqual([]);
   });
 
   it('names countries in English and in the languages people search in', () => {

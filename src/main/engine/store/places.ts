@@ -1,6 +1,6 @@
 // The towns the library's photos were taken in, and the filters that read them. [Note: places]
 import type { Database } from 'better-sqlite3';
-import { countryName, countryNames, foldName, kmBetween, nearestTown, type Town } from '../places/gazetteer.js';
+import { countryName, countryNames, foldName, kmBetween, localNames, nearestTown, townById, type Town } from '../places/gazetteer.js';
 import type { Place, PlacesMap } from '../../../shared/types.js';
 import type { Db } from './db.js';
 
@@ -42,12 +42,18 @@ export class PlacesRepo {
   private readonly getStmt;
   private readonly unplacedStmt;
   private readonly setStmt;
+  private readonly staleStmt;
+  private readonly refreshStmt;
+  private readonly itemsAtStmt;
   private readonly known = new Set<number>();
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      'INSERT OR IGNORE INTO places (id, name, country, latitude, longitude, names, words) VALUES (@id, @name, @country, @latitude, @longitude, @names, @words)',
+      `INSERT OR IGNORE INTO places (id, name, country, latitude, longitude, names, words, version) VALUES (@id, @name, @country, @latitude, @longitude, @names, @words, ${PLACE_VERSION})`,
     );
+    this.staleStmt = db.prepare<[number], number>(`SELECT id FROM places WHERE version < ${PLACE_VERSION} ORDER BY id LIMIT ?`).pluck();
+    this.refreshStmt = db.prepare(`UPDATE places SET names = @names, words = @words, version = ${PLACE_VERSION} WHERE id = @id`);
+    this.itemsAtStmt = db.prepare<[number], number>('SELECT id FROM items WHERE place_id = ? AND place_id > 0').pluck();
     this.knownStmt = db.prepare<[number], { id: number }>('SELECT id FROM places WHERE id = ?');
     this.getStmt = db.prepare<[number], PlaceRow>('SELECT id, name, country, latitude, longitude FROM places WHERE id = ?');
     this.unplacedStmt = db.prepare<[number, number], UnplacedItem>(
@@ -83,12 +89,33 @@ export class PlacesRepo {
   setPlace(itemId: number, placeId: number): void {
     this.setStmt.run(placeId, itemId);
   }
+
+  /** Places whose names were made by an older recipe (see PLACE_VERSION). */
+  stale(limit: number): number[] {
+    return this.staleStmt.all(limit);
+  }
+
+  /**
+   * Makes a place's names and words again with today's recipe; returns the items taken there, whose words-index rows
+   * must be written again. A town the gazetteer no longer has keeps its names, marked current.
+   */
+  refresh(id: number): number[] {
+    const town = townById(id);
+    const row = town ? placeRecord(town) : null;
+    if (row) this.refreshStmt.run({ id, names: row.names, words: row.words });
+    else this.db.prepare(`UPDATE places SET version = ${PLACE_VERSION} WHERE id = ?`).run(id);
+    return row ? this.itemsAtStmt.all(id) : [];
+  }
 }
+
+/** The recipe of a place's names and words: 2 added the town's own names in CJK script. */
+export const PLACE_VERSION = 2;
 
 /** A town's row: the names `in:` compares, one per line between newlines, and the words the index holds. */
 export function placeRecord(town: Town): PlaceRow & { names: string; words: string } {
   const countries = countryNames(town.country);
-  const names = [...new Set([foldName(town.name), ...countries.map(foldName)])].filter(Boolean);
+  const own = localNames(town.id);
+  const names = [...new Set([foldName(town.name), ...own.map(foldName), ...countries.map(foldName)])].filter(Boolean);
   return {
     id: town.id,
     name: town.name,
@@ -96,7 +123,7 @@ export function placeRecord(town: Town): PlaceRow & { names: string; words: stri
     latitude: town.latitude,
     longitude: town.longitude,
     names: `\n${names.join('\n')}\n`,
-    words: [town.name, ...countries].join(' '),
+    words: [town.name, ...own, ...countries].join(' '),
   };
 }
 

@@ -10,6 +10,7 @@ import { words } from './008-words.js';
 import { annLog } from './009-ann-log.js';
 import { places } from './010-places.js';
 import { duplicates } from './011-duplicates.js';
+import { placeNames } from './012-place-names.js';
 
 export interface Migration {
   readonly version: number;
@@ -19,4 +20,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places, duplicates];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places, duplicates, placeNames];
