@@ -172,3 +172,45 @@ describe('an approximate index that cannot be kept', () => {
     }
   });
 });
+
+describe('a scope scanned beside the graphs', () => {
+  it('holds an item’s segments of now, never those it replaced, also when its map was saved before removals were cleared', () => {
+    const tmp = tempDir('ann-scope');
+    const file = join(tmp.dir, 'library.db');
+    const dir = join(tmp.dir, 'ann');
+    const store = Store.open(file);
+    try {
+      const space = vectorSpace(store, 32, 10);
+      const [old] = addVectors(store, space, 1200);
+      const item = store.db.prepare<[number], number>('SELECT item_id FROM segments WHERE id = ?').pluck().get(old!)!;
+      const r = new AnnRegistry(Store.openReader(file), dir, true, null, 1000);
+      r.knn(space.spaceId, clustered(space), 5);
+      while (r.work());
+      const only = { items: new Set([item]) };
+      expect(r.knn(space.spaceId, clustered(space), 5, only).map((n) => n.segmentId)).toEqual([old]);
+      // The photo changes: a new segment, the old one deleted.
+      const fresh = store.transaction(() => {
+        const [s] = store.segments.replace(item, space.spaceId, [{ kind: 'image', text: null, breadcrumb: [], start: 0, end: 1 }]);
+        store.spaces.insertVectors(space.spaceId, [{ segmentId: s!, itemId: item, kind: 'photo', takenAt: null, vector: clustered(space) }]);
+        return s!;
+      });
+      expect(r.knn(space.spaceId, clustered(space), 5, only).map((n) => n.segmentId)).toEqual([fresh]);
+      while (r.work());
+      expect(r.knn(space.spaceId, clustered(space), 5, only).map((n) => n.segmentId)).toEqual([fresh]);
+
+      // A map saved by a version that left removed segments in it, its sidecar vouching for every change since:
+      // the deleted segment is still named there, and is cleaned out at load.
+      const sidecar = join(dir, `space-${space.spaceId}.json`);
+      const saved = JSON.parse(readFileSync(sidecar, 'utf8')) as { seq: number; mapClean?: boolean };
+      const last = store.db.prepare<[number], number>('SELECT max(seq) FROM ann_log WHERE space_id = ?').pluck().get(space.spaceId)!;
+      delete saved.mapClean;
+      writeFileSync(sidecar, JSON.stringify({ ...saved, seq: last }));
+      const reopened = new AnnRegistry(Store.openReader(file), dir, true, null, 1000);
+      expect(reopened.progress(space.spaceId)?.state).toBe('ready');
+      expect(reopened.knn(space.spaceId, clustered(space), 5, only).map((n) => n.segmentId)).not.toContain(old);
+    } finally {
+      store.close();
+      tmp.cleanup();
+    }
+  });
+});

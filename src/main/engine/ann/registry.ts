@@ -94,7 +94,7 @@ export class AnnRegistry {
     if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
     // A list of items (in:, near:, camera:) is scanned directly, from the copy beside the graphs (~3 µs a vector):
     // a graph search would mostly find others.
-    if (filter.items) return this.scan(ann, spaceId, query, k, filter.items, filter.excludeItemId);
+    if (filter.items) return this.scan(ann, query, k, filter.items, filter.excludeItemId);
     const kinds = filter.kinds && filter.kinds.length ? filter.kinds : null;
     const dated = (filter.after ?? null) !== null || (filter.before ?? null) !== null;
     const narrowed = dated || filter.excludeItemId !== undefined || filter.passing !== undefined;
@@ -124,24 +124,9 @@ export class AnnRegistry {
     return this.store.spaces.knn(spaceId, query, k, filter);
   };
 
-  /** The k nearest segments of these items, every one scored. */
-  private scan(ann: SpaceAnn, spaceId: number, query: Float32Array, k: number, items: ReadonlySet<number>, excludeItemId?: number): Neighbour[] {
-    if (items.size === 0) return [];
-    const segments = this.store.db
-      .prepare<[string, number], { id: number; itemId: number }>(
-        // `+space_id`: kept off the index, so the planner looks the items up (segments_order) instead of scanning
-        // every segment of the space (1,000 items at 100k: 13 → 1.8 ms).
-        'SELECT id, item_id AS itemId FROM segments WHERE item_id IN (SELECT value FROM json_each(?)) AND (+space_id IS NULL OR +space_id = ?)',
-      )
-      .all(JSON.stringify([...items]), spaceId);
-    const out: Neighbour[] = [];
-    for (const s of segments) {
-      if (s.itemId === excludeItemId) continue;
-      const score = ann.score(s.id, query);
-      if (score !== null) out.push({ segmentId: s.id, itemId: s.itemId, distance: 1 - score });
-    }
-    out.sort((a, b) => a.distance - b.distance);
-    return out.slice(0, k);
+  /** The k nearest segments of these items, every one scored (see SpaceAnn.nearestOfItems). */
+  private scan(ann: SpaceAnn, query: Float32Array, k: number, items: ReadonlySet<number>, excludeItemId?: number): Neighbour[] {
+    return ann.nearestOfItems(query, k, items, excludeItemId);
   }
 
   private times(found: readonly AnnCandidate[]): Map<number, number | null> {

@@ -42,6 +42,8 @@ interface Sidecar {
   readonly dimensions: number;
   /** Which space: ids are reused after a space is dropped, its creation time is not. */
   readonly space: string;
+  /** The saved map names no removed segment (removals clear it since this was written); absent: cleaned at load. */
+  readonly mapClean?: boolean;
 }
 
 export interface AnnCandidate {
@@ -159,6 +161,33 @@ export class SpaceAnn {
     return fromQ15(this.scratch);
   }
 
+  /**
+   * The k nearest segments of a list of items, every one of their segments scored from the copy beside the graphs.
+   * [Note: ann] The segments are found in memory, not in SQLite: a pass over `itemOf` with the items as a bitmap
+   * (~2 ms at a million segments) took the place of a lookup of the items' segments by a JSON list (~14 ms for 10k
+   * items), and reads the copy in slot order: 10k items at 100k, 33 → 16 ms. A removed segment's item is cleared
+   * (and a map saved before that was so is cleaned at load, see `mapClean`); asking the graphs instead whether they
+   * still hold each segment cost 30 ms for 10k.
+   */
+  nearestOfItems(query: Float32Array, k: number, items: ReadonlySet<number>, excludeItemId?: number): { segmentId: number; itemId: number; distance: number }[] {
+    const out: { segmentId: number; itemId: number; distance: number }[] = [];
+    if (items.size === 0) return out;
+    let max = 0;
+    for (const id of items) if (id > max) max = id;
+    const member = new Uint8Array(max + 1);
+    for (const id of items) if (id > 0 && id !== excludeItemId) member[id] = 1;
+    const n = Math.min(this.itemOf.length, this.slotOf.length);
+    for (let s = 1; s < n; s++) {
+      const item = this.itemOf[s]!;
+      if (item === 0 || item > max || member[item] === 0 || this.slotOf[s] === 0 || this.pending.has(s)) continue;
+      const score = this.score(s, query);
+      if (score !== null) out.push({ segmentId: s, itemId: item, distance: 1 - score });
+    }
+    for (const [s, p] of this.pending) if (p.itemId <= max && member[p.itemId] === 1) out.push({ segmentId: s, itemId: p.itemId, distance: 1 - dot(p.vector, query) });
+    out.sort((a, b) => a.distance - b.distance);
+    return out.slice(0, k);
+  }
+
   /** A segment's cosine with a unit query, from the copy beside the graphs (no copy made); null when it is not there. */
   score(id: number, query: Float32Array): number | null {
     const p = this.pending.get(id);
@@ -227,9 +256,18 @@ export class SpaceAnn {
       this.graphs.clear();
       return false;
     }
+    if (!sidecar.mapClean) this.cleanMap();
     this.seq = sidecar.seq;
     this.state = 'ready';
     return true;
+  }
+
+  /** Clears the map's entries of segments SQLite no longer has (a map saved before removals cleared them). */
+  private cleanMap(): void {
+    const present = new Uint8Array(this.itemOf.length);
+    const ids = this.store.db.prepare<[number], number>('SELECT id FROM segments WHERE space_id IS NULL OR space_id = ?').pluck();
+    for (const id of ids.iterate(this.spaceId)) if (id < present.length) present[id] = 1;
+    for (let s = 0; s < present.length; s++) if (present[s] === 0) this.itemOf[s] = 0;
   }
 
   private startBuild(): void {
@@ -286,6 +324,7 @@ export class SpaceAnn {
       else {
         this.pending.delete(r.segment_id);
         for (const g of this.graphs.values()) if (g.contains(BigInt(r.segment_id))) g.remove(BigInt(r.segment_id));
+        if (r.segment_id < this.itemOf.length) this.itemOf[r.segment_id] = 0; // no longer one of its item's
         const i = added.findIndex((a) => a.id === r.segment_id);
         if (i >= 0) added.splice(i, 1);
       }
@@ -385,7 +424,7 @@ export class SpaceAnn {
     Buffer.from(this.itemOf.buffer, this.itemOf.byteOffset, n * 4).copy(map, 8 + n * 4);
     writeFileSync(`${this.mapPath}.tmp`, map, { mode: 0o600 });
     renameSync(`${this.mapPath}.tmp`, this.mapPath);
-    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity });
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity, mapClean: true });
     this.changedSinceSave = 0;
   }
 

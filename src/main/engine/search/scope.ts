@@ -59,13 +59,16 @@ export function folderKey(value: string): string {
  * (SCAN_ITEMS at most), else a test of candidate segments.
  */
 export function knnScope(store: Store, scope: ItemScope, filter: TimeFilter): Pick<KnnFilter, 'items' | 'passing'> {
-  const where = (params: unknown[]) => [`i.status = 'indexed'`, ...itemFilterClauses({ ...filter, scope }, params)];
   const params: unknown[] = [];
   const seed = scopeSeed(scope, params);
+  // A seed of in: values is exactly their test: listing by it, the test is not made again row by row (10k items:
+  // 21 → ~8 ms). A near: seed is a box, the distance still to be tested.
+  const rest = seed !== null && scope.within.length ? { ...scope, within: [] } : scope;
+  const where = (params: unknown[], of: ItemScope = scope) => [`i.status = 'indexed'`, ...itemFilterClauses({ ...filter, scope: of }, params)];
   // A scope that holds most of a large library (in: the watched folder) is not listed at all: counting its seed
   // stops at the limit, where listing it would gather every id first.
   const broad = seed !== null && store.db.prepare<unknown[], number>(`SELECT count(*) FROM (${seed.replace(/\bUNION\b/g, 'UNION ALL')} LIMIT ${SCAN_ITEMS + 1})`).pluck().get(...params)! > SCAN_ITEMS;
-  const clauses = [...(seed ? [`i.id IN (${seed})`] : []), ...where(params)];
+  const clauses = [...(seed ? [`i.id IN (${seed})`] : []), ...where(params, rest)];
   const ids = broad ? null : store.db.prepare<unknown[], number>(`SELECT i.id FROM items i WHERE ${clauses.join(' AND ')} LIMIT ${SCAN_ITEMS + 1}`).pluck().all(...params);
   if (ids && ids.length <= SCAN_ITEMS) return { items: new Set(ids) };
   const testParams: unknown[] = [];
