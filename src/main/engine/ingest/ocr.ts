@@ -15,7 +15,9 @@ import type { OcrLine, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
  * The longest side a photo is read at. [Note: ocr-memory] PaddleOCR's own default for its detector (limit_side_len
  * 960). The detector's activations grow with the area: measured on the build machine (bench/ocr.ts), reading a
  * photo takes the OCR worker +110 MB above its loaded 64 MB at 640 px, +185 MB at 960 px and +450 MB at 1600 px.
- * Signs and documents are still read at 960 px.
+ * Signs and documents are still read at 960 px. Most of it is the detector's own need (~145 MB at 960 × 960, the
+ * same at every session option tried; 640 px reads far less of small text), so a whole index run peaks at the
+ * engine's memory when OCR starts plus ~260 MB: figures and what was tried in BENCHMARKS.md.
  */
 export const OCR_MAX_SIDE = 960;
 
