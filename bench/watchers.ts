@@ -9,6 +9,7 @@ import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { IgnoreRules } from '../src/main/engine/ingest/ignore.js';
 import { watchRoots } from '../src/main/engine/ingest/watcher.js';
 import { REPO } from '../test/helpers.js';
@@ -22,6 +23,47 @@ const LIMIT = 500; // inotify watches in the limit run: half the tree's folders
 const RUNS = Number(process.env.WATCHER_RUNS ?? 3);
 const QUIET_MS = 5000; // a burst is over once nothing has arrived for this long
 const NAMES = KINDS.flatMap((k) => [`watchers ${k} 100k files`, `watchers ${k} at the watch limit`]);
+
+/**
+ * The libraries compared, at the versions measured: fetched from the npm registry into a cache of the bench's own
+ * the first time, never dependencies of Trove's (chokidar 6 asks for Node ≥ 22.22, and every `npm install` of
+ * Trove would warn about it on Node 20 for a library Trove does not ship). @parcel/watcher's prebuilt binary comes
+ * in its per-platform package; its install script, which only builds from source, is not run.
+ */
+const CANDIDATES = { chokidar: '6.0.0', '@parcel/watcher': '2.6.0' } as const;
+const CANDIDATES_DIR = join(REPO, 'node_modules', '.cache', 'trove-bench-watchers');
+const candidate = (name: keyof typeof CANDIDATES) => join(CANDIDATES_DIR, 'node_modules', name);
+
+function fetchCandidates(): void {
+  const missing = (Object.keys(CANDIDATES) as (keyof typeof CANDIDATES)[]).filter((n) => {
+    try {
+      return (JSON.parse(readFileSync(join(candidate(n), 'package.json'), 'utf8')) as { version: string }).version !== CANDIDATES[n];
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  mkdirSync(CANDIDATES_DIR, { recursive: true });
+  writeFileSync(join(CANDIDATES_DIR, 'package.json'), JSON.stringify({ name: 'trove-bench-watchers', private: true }));
+  const specs = (Object.keys(CANDIDATES) as (keyof typeof CANDIDATES)[]).map((n) => `${n}@${CANDIDATES[n]}`);
+  console.error(`# fetching ${specs.join(', ')} for the comparison into ${CANDIDATES_DIR}`);
+  const r = spawnSync('npm', ['install', '--prefix', CANDIDATES_DIR, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm install of ${specs.join(', ')} failed: the comparison needs the npm registry once`);
+}
+
+/** What the bench uses of chokidar's API (written out: the package is not installed for the type check). */
+interface Chokidar {
+  watch(path: string, options: object): {
+    on(event: 'all', listener: (event: string, path: string) => void): unknown;
+    on(event: 'error', listener: (error: unknown) => void): unknown;
+    on(event: 'ready', listener: () => void): unknown;
+    close(): Promise<void>;
+  };
+}
+/** What the bench uses of @parcel/watcher's API. */
+interface Parcel {
+  subscribe(dir: string, callback: (error: Error | null, events: { path: string }[]) => void): Promise<{ unsubscribe(): Promise<void> }>;
+}
 
 const dirOf = (i: number) => `d${String(Math.floor(i / 100)).padStart(4, '0')}`;
 const fileOf = (i: number) => `${dirOf(i)}/note-${i}.md`;
@@ -79,9 +121,9 @@ async function child(kind: Kind, tree: string): Promise<void> {
     lastAt = nowMs();
   };
   const rel = (p: string) => relative(tree, p).split(sep).join('/');
-  // WATCHER_CHOKIDAR=/path/to/chokidar/index.js measures another chokidar than the one installed.
-  const chokidar = kind.startsWith('chokidar') ? ((await import(process.env.WATCHER_CHOKIDAR ?? 'chokidar')) as typeof import('chokidar')) : null;
-  const parcel = kind === 'parcel' ? await import('@parcel/watcher') : null;
+  // WATCHER_CHOKIDAR=/path/to/chokidar/index.js measures another chokidar than the one fetched for the bench.
+  const chokidar = kind.startsWith('chokidar') ? ((await import(pathToFileURL(process.env.WATCHER_CHOKIDAR ?? join(candidate('chokidar'), 'index.js')).href)) as Chokidar) : null;
+  const parcel = kind === 'parcel' ? ((await import(pathToFileURL(join(candidate('@parcel/watcher'), 'index.js')).href)) as { default: Parcel }).default : null;
 
   global.gc?.();
   const before = status('VmRSS');
@@ -214,7 +256,7 @@ async function measure(kind: Kind, tree: string, plan: ReturnType<typeof burstPl
 
 function version(kind: Kind): string {
   if (kind === 'trove') return 'Trove';
-  const dir = kind === 'parcel' ? join(REPO, 'node_modules/@parcel/watcher') : process.env.WATCHER_CHOKIDAR ? dirname(process.env.WATCHER_CHOKIDAR) : join(REPO, 'node_modules/chokidar');
+  const dir = kind === 'parcel' ? candidate('@parcel/watcher') : process.env.WATCHER_CHOKIDAR ? dirname(process.env.WATCHER_CHOKIDAR) : candidate('chokidar');
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
   return `${pkg.name} ${pkg.version}`;
 }
@@ -224,6 +266,7 @@ const median = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b)
 
 export async function benchWatchers(filter: string, line: Line): Promise<void> {
   if (!NAMES.some((n) => n.includes(filter))) return;
+  fetchCandidates();
   const tree = mkdtempSync(join(tmpdir(), 'trove-watchers-'));
   try {
     const plan = burstPlan(10_000);
