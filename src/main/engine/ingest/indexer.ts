@@ -44,6 +44,11 @@ const GROUP_BYTES = 32 * 1024 * 1024;
 const IMAGE_BATCH = 16;
 const TEXT_BATCH = 32;
 /**
+ * Photos the OCR step reads before embedding their texts. Between batches the encoder's worker and the OCR worker
+ * each start again (~0.5–1 s with real models): 32 photos of ~0.3–1 s each keep that a few percent. [Note: ocr-memory]
+ */
+const OCR_BATCH = 32;
+/**
  * A note larger than this is not indexed (its reason says so). 8 MB of text is about 30,000 chunks for CLIP, and
  * while it is written its vectors alone hold ~60 MB (512 dimensions) to ~90 MB (SigLIP's 768); past that a text
  * file is a log or a data dump more than a note. Everything below it is indexed whole, in memory linear in its size:
@@ -420,17 +425,26 @@ export class Indexer {
     return chunkPlainText(text, this.fits).map((c) => ({ kind: 'ocr', text: c.text, breadcrumb: [], start: c.start, end: c.end }));
   }
 
-  /** The OCR step: photos not yet read at their current version, one at a time. [Note: ocr] */
+  /**
+   * The OCR step: photos not yet read at their current version, in batches of OCR_BATCH. [Note: ocr] [Note: ocr-memory]
+   * Each batch is read with the encoder's indexing worker at rest, then its texts are embedded with the OCR worker
+   * closed, so the two models never hold memory at once (the encoder's worker is ~73 MB with the fixture pack,
+   * several hundred with CLIP; the OCR worker ~115 MB loaded and ~145 MB more while it reads a 960-px photo).
+   */
   private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>, hooks: RunHooks): Promise<void> {
     const total = this.store.items.countNeedingOcr();
     if (total === 0) return;
+    // The files are done: the PDF reader (kept for a while after the last PDF) goes before the OCR worker comes.
+    await (await import('./pdf.js')).closePdfReader();
     this.progress.start('ocr', total);
     this.onProgress();
     for (;;) {
-      const work = this.store.items.needingOcr(8);
+      const work = this.store.items.needingOcr(OCR_BATCH);
       if (work.length === 0) break;
+      await this.encoder.rest?.();
+      const read: { w: (typeof work)[number]; text: string }[] = [];
       for (const w of work) {
-        if (hooks.stopped?.()) return; // closing: what is not read yet is read by the next run
+        if (hooks.stopped?.()) break; // closing: what was read is kept below; the rest is read by the next run
         await hooks.gate?.();
         await hooks.between?.();
         const path = absolutePath(w.rootPath, w.relPath);
@@ -448,6 +462,12 @@ export class Indexer {
             log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
           }
         }
+        read.push({ w, text });
+        this.progress.finished(true); // read: what is left of the photo's step is quick
+        this.onProgress();
+      }
+      await ocr.close(); // its memory goes back while the texts are embedded; the next batch starts it again
+      for (const { w, text } of read) {
         const segments = text ? this.ocrSegments(text) : [];
         const vectors = await this.encoder.embedTexts(segments.map((seg) => seg.text!));
         const current = this.store.items.get(w.id);
@@ -462,10 +482,9 @@ export class Indexer {
           this.store.stepTries.clear(w.id, 'ocr');
         }, hooks.stopped);
         summary.ocr++;
-        this.progress.finished(true);
-        this.onProgress();
         if (segments.length) this.onItemsChanged([w.id], []);
       }
+      if (hooks.stopped?.()) return;
     }
   }
 

@@ -49,6 +49,11 @@ const reader = new WorkerRpc<PdfReply>({
 });
 
 
+/** Ends the PDF worker now, not IDLE_MS after the last PDF (the OCR step wants the memory). [Note: ocr-memory] */
+export function closePdfReader(): Promise<void> {
+  return reader.close();
+}
+
 export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
   const copy = bytes.slice(); // transferred: the caller keeps its own
   const doc = await reader.request({ bytes: copy.buffer, maxPages: MAX_PDF_PAGES }, [copy.buffer as ArrayBuffer]);

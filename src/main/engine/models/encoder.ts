@@ -45,6 +45,11 @@ export interface Encoder {
   /** Texts typed as queries: never queued behind indexing work (see [Note: inference-worker]). */
   embedQueries(texts: readonly string[]): Promise<Float32Array[]>;
   countTokens(text: string): number;
+  /**
+   * Lets the indexing side's memory go until it is next asked for work, which starts it again (a worker encoder's
+   * indexing worker; nothing for one in this thread). The OCR step reads photos meanwhile. [Note: ocr-memory]
+   */
+  rest?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -101,6 +101,11 @@ export class WorkerEncoder extends PackEncoder {
     return split(flat, texts.length, this.space.dimensions);
   }
 
+  /** Ends the indexing worker; the next image or text to embed starts it again (its RPC reopens). [Note: ocr-memory] */
+  async rest(): Promise<void> {
+    await this.indexWorker.close();
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.indexWorker.close(), this.queryWorker?.close()]);
   }
