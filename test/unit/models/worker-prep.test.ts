@@ -24,3 +24,25 @@ describe('the resize in the indexing worker', () => {
     }
   });
 });
+
+describe('an indexing worker at rest', () => {
+  it('ends, and the next embedding starts it again with the same answers; queries go on meanwhile', async () => {
+    const encoder = await WorkerEncoder.open(COLOURS_PACK, { threads: 1 });
+    try {
+      const before = await encoder.embedTexts(['red', 'a blue lake']);
+      const running = () => (encoder as unknown as { indexWorker: { rpc: { worker: unknown } } }).indexWorker.rpc.worker !== null;
+      expect(running()).toBe(true);
+      await encoder.rest(); // [Note: ocr-memory]
+      expect(running()).toBe(false);
+      expect(await encoder.embedQueries(['red'])).toHaveLength(1); // the query worker is not the one at rest
+      const after = await encoder.embedTexts(['red', 'a blue lake']);
+      expect(running()).toBe(true);
+      expect(after.map((v) => [...v])).toEqual(before.map((v) => [...v]));
+      await encoder.rest();
+      await encoder.rest(); // twice is nothing more
+      expect((await encoder.embedTexts(['green']))[0]).toHaveLength(encoder.space.dimensions);
+    } finally {
+      await encoder.close();
+    }
+  });
+});
