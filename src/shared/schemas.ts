@@ -91,7 +91,10 @@ export const REQUESTS = {
   related: RelatedRequestSchema,
   getItem: ItemRefSchema,
   thumbnail: ref({ size: v.picklist(['small', 'large'], 'size must be small or large') }),
-  listModels: Empty,
+  listModels: v.object({
+    /** The languages the person reads, most preferred first (BCP-47 tags: the browser's or the system's list). */
+    languages: v.optional(v.pipe(v.array(v.pipe(v.string('a language is a BCP-47 tag'), v.maxLength(35, 'a language tag is at most 35 characters')), 'languages must be a list'), v.maxLength(16, 'at most 16 languages'), v.readonly())),
+  }),
   downloadModel: v.object({ id: ModelId, variant: v.optional(v.picklist(['fp32', 'int8', 'fp16'], 'variant must be fp32, int8 or fp16')) }),
   verifyModel: v.object({ id: ModelId }),
   removeModel: v.object({ id: ModelId }),

@@ -349,7 +349,10 @@ export interface ModelListing {
   readonly title: string;
   readonly licence: string;
   readonly languages: string | null; // the languages it searches (or hears), in words; null when its pack does not say
+  readonly languageCodes: readonly string[] | null; // the same as ISO 639 codes ('mul': many)
   readonly isDefault: boolean; // the pack Trove uses for its task when none is chosen
+  /** The search model to offer first to a person who reads the languages the request named (listModels). */
+  readonly recommended: boolean;
   readonly dimensions: number; // of the embedding space; for a speech pack, the model's width
   readonly task: 'embedding' | 'speech'; // images and texts into the joint space, or speech into text (Whisper)
   readonly source: string | null; // repo@revision; null for a pack installed by hand

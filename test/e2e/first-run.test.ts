@@ -20,9 +20,9 @@ function catalogue(dir: string): string {
   const { files, towers, dimensions, contextLength, licence } = manifest;
   const out = join(dir, 'catalogue');
   mkdirSync(out, { recursive: true });
-  const entry = (id: string, title: string, languages: string) => ({ format: 1, id, revision: '1', title, licence, languages, dimensions, contextLength, towers, source: { repo: 'test-org/colours', revision: 'main' }, files });
-  writeFileSync(join(out, 'colours-mirror.json'), JSON.stringify(entry('colours-mirror', 'Colours — sixteen colour words', 'English colour words')));
-  writeFileSync(join(out, 'colours-wide.json'), JSON.stringify(entry('colours-wide', 'Colours wide — the same, for a second choice', 'Colour words in 12 languages, Chinese included')));
+  const entry = (id: string, title: string, languages: string, languageCodes: string[]) => ({ format: 1, id, revision: '1', title, licence, languages, languageCodes, dimensions, contextLength, towers, source: { repo: 'test-org/colours', revision: 'main' }, files });
+  writeFileSync(join(out, 'colours-mirror.json'), JSON.stringify(entry('colours-mirror', 'Colours — sixteen colour words', 'English', ['en'])));
+  writeFileSync(join(out, 'colours-wide.json'), JSON.stringify(entry('colours-wide', 'Colours wide — the same, for a second choice', 'Colour words in 12 languages, Chinese included', ['mul'])));
   return out;
 }
 
@@ -138,6 +138,34 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
       expect((await app.engine.listRoots()).map((r) => r.path)).toEqual([lib]);
       expect((await app.engine.getSettings()).model).toBe('colours-wide');
       await expect.poll(async () => (await app.engine.status()).counts.photo, { timeout: 60_000 }).toBeGreaterThan(0);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('offers first a model that searches in the language the person reads', async () => {
+    const app = await open(join(tmp.dir, 'chinese'), cat, server.url);
+    try {
+      const toModels = async (locale: string) => {
+        const { page } = await app.newPage({ locale });
+        await page.goto(app.server.url);
+        await page.getByRole('combobox', { name: 'Folder to search' }).fill(lib);
+        await page.waitForTimeout(250);
+        await page.getByRole('button', { name: 'Add', exact: true }).click();
+        await page.getByRole('list', { name: 'Folders to search' }).waitFor();
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.locator('label[data-model="colours-mirror"]').waitFor();
+        return page;
+      };
+      const zh = await toModels('zh-CN');
+      expect(await zh.getByRole('radio', { name: /Colours wide/ }).isChecked()).toBe(true);
+      expect(await zh.locator('label[data-model="colours-wide"]').textContent()).toContain('Recommended');
+      expect(await zh.locator('[data-why-recommended]').textContent()).toContain('Recommended for 中文: Colours searches in English only.');
+      await screenshot(zh, 'first-run-model-zh');
+      const en = await toModels('en-GB');
+      expect(await en.getByRole('radio', { name: /Colours — sixteen/ }).isChecked()).toBe(true);
+      expect(await en.locator('[data-why-recommended]').count()).toBe(0);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

@@ -80,7 +80,7 @@ export interface App {
   readonly browser: Browser;
   /** Problems the page reported: uncaught errors, console errors, CSP violations. */
   readonly problems: string[];
-  newPage(options?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(options?: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -103,7 +103,7 @@ export async function startApp(options: { dataDir: string; roots?: readonly stri
     browser,
     problems,
     async newPage(o = {}) {
-      const context = await browser.newContext({ viewport: { width: o.width ?? 1360, height: o.height ?? 860 }, colorScheme: o.colorScheme ?? 'light', deviceScaleFactor: 1, reducedMotion: 'reduce' });
+      const context = await browser.newContext({ viewport: { width: o.width ?? 1360, height: o.height ?? 860 }, colorScheme: o.colorScheme ?? 'light', deviceScaleFactor: 1, reducedMotion: 'reduce', ...(o.locale ? { locale: o.locale } : {}) });
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

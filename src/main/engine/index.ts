@@ -34,7 +34,7 @@ import { WorkerEncoder } from './models/worker-encoder.js';
 import { loadPack } from './models/pack.js';
 import { createLogger } from './log.js';
 import { diskFullMessage, freeBytesSync, isDiskFull, untilRoom } from './disk.js';
-import { loadCatalogue } from './models/catalogue.js';
+import { loadCatalogue, recommendedPack } from './models/catalogue.js';
 import { completeFolder } from './folders.js';
 import { ModelManager } from './models/manager.js';
 import { chooseModel, DEFAULT_MODEL_ID } from './models/resolve.js';
@@ -372,8 +372,10 @@ export class Engine implements TroveApi, TroveEvents {
 
   // ---- models ------------------------------------------------------------------------------------------------
 
-  async listModels(): Promise<readonly ModelListing[]> {
-    return this.models.list();
+  async listModels(req: Operations['listModels']['req'] = {}): Promise<readonly ModelListing[]> {
+    const list = this.models.list();
+    const pick = recommendedPack(list, req.languages ?? []);
+    return list.map((m) => ({ ...m, recommended: m.id === pick }));
   }
 
   async downloadModel(req: Operations['downloadModel']['req']): Promise<InstalledModel> {

@@ -55,3 +55,40 @@ export function filesFor(entry: CatalogueEntry, variant: Variant): { files: Cata
   const chosen = new Set(TOWER_KINDS.map((k) => towers[k]?.file));
   return { files: entry.files.filter((f) => !allGraphs.has(f.path) || chosen.has(f.path)), towers };
 }
+
+/** What the recommendation reads of a pack (a ModelListing has it all). */
+export interface PackLanguages {
+  readonly id: string;
+  readonly task: 'embedding' | 'speech';
+  readonly languageCodes: readonly string[] | null; // ISO 639 codes of the languages it searches in; 'mul': many
+  readonly isDefault: boolean;
+  readonly installed: unknown;
+}
+
+/** The primary language of a BCP-47 tag ("zh" of "zh-Hans-CN"), lower case; null for something that is not one. */
+function primary(tag: string): string | null {
+  const m = /^([a-z]{2,3})(?:[-_]|$)/i.exec(tag.trim());
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** Whether a pack searches in this language (a BCP-47 tag): listed by its code, or the pack takes many ('mul'). */
+export function speaks(pack: Pick<PackLanguages, 'languageCodes'>, tag: string): boolean {
+  const lang = primary(tag);
+  return lang !== null && !!pack.languageCodes && (pack.languageCodes.includes('mul') || pack.languageCodes.includes(lang));
+}
+
+/**
+ * The search model to offer first to a person who reads these languages, most preferred first (the browser's or
+ * the system's list). [Note: first-run] The default pack, unless it does not take their first language and
+ * another does (an installed one first): a person who writes in Chinese gets a model that understands Chinese
+ * queries, where CLIP reads English only. Null when no embedding pack is listed.
+ */
+export function recommendedPack(packs: readonly PackLanguages[], languages: readonly string[]): string | null {
+  const embedding = packs.filter((p) => p.task === 'embedding');
+  const fallback = embedding.find((p) => p.isDefault) ?? embedding[0];
+  if (!fallback) return null;
+  const first = languages.find((l) => primary(l) !== null);
+  if (first === undefined || speaks(fallback, first)) return fallback.id;
+  const taking = embedding.filter((p) => speaks(p, first));
+  return (taking.find((p) => p.installed) ?? taking[0] ?? fallback).id;
+}

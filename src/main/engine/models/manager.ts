@@ -64,12 +64,13 @@ export class ModelManager {
     }
   }
 
-  private installedInfo(id: string): { task: 'embedding' | 'speech'; languages: string | null } {
+  private installedInfo(id: string): { task: 'embedding' | 'speech'; languages: string | null; languageCodes: readonly string[] | null } {
     try {
       const m = JSON.parse(readFileSync(join(this.dir(id), MANIFEST_FILE), 'utf8')) as PackManifest;
-      return { task: m.task ?? 'embedding', languages: typeof m.languages === 'string' ? m.languages : null };
+      const codes = Array.isArray(m.languageCodes) && m.languageCodes.every((c) => typeof c === 'string') ? m.languageCodes : null;
+      return { task: m.task ?? 'embedding', languages: typeof m.languages === 'string' ? m.languages : null, languageCodes: codes };
     } catch {
-      return { task: 'embedding', languages: null };
+      return { task: 'embedding', languages: null, languageCodes: null };
     }
   }
 
@@ -81,6 +82,8 @@ export class ModelManager {
         title: e.title,
         licence: e.licence,
         languages: e.languages ?? null,
+        languageCodes: e.languageCodes ?? null,
+        recommended: false,
         isDefault: e.id === DEFAULT_MODEL_ID || e.id === DEFAULT_SPEECH_MODEL,
         dimensions: e.dimensions,
         task: e.task ?? 'embedding',
@@ -95,8 +98,8 @@ export class ModelManager {
         if (listed.some((l) => l.id === name) || name.endsWith('.download')) continue;
         const installed = this.installed(name);
         if (installed) {
-          const { task, languages } = this.installedInfo(name);
-          listed.push({ id: name, title: installed.title, licence: installed.licence, languages, isDefault: false, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
+          const { task, languages, languageCodes } = this.installedInfo(name);
+          listed.push({ id: name, title: installed.title, licence: installed.licence, languages, languageCodes, recommended: false, isDefault: false, dimensions: installed.dimensions, task, source: null, pinned: true, downloadBytes: null, installed });
         }
       }
     }
@@ -152,6 +155,7 @@ export class ModelManager {
       title: entry.title,
       licence: entry.licence,
       ...(entry.languages ? { languages: entry.languages } : {}),
+      ...(entry.languageCodes ? { languageCodes: entry.languageCodes } : {}),
       ...(entry.task ? { task: entry.task } : {}),
       dimensions: entry.dimensions,
       contextLength: entry.contextLength,

@@ -48,6 +48,8 @@ export interface PackManifest {
   readonly licence: string;
   /** The languages a person can search in (or speak), in words for the model chooser; absent when unknown. */
   readonly languages?: string;
+  /** The same as ISO 639 codes ('mul': many), for choosing a pack for a person's languages. [Note: first-run] */
+  readonly languageCodes?: readonly string[];
   /** Absent: 'embedding' (every pack before speech packs existed). */
   readonly task?: PackTask;
   /** Embedding packs: the space's dimensions. Speech packs: the model's width (d_model), for information. */
@@ -176,6 +178,9 @@ function parseManifestLoose(json: Json, dir: string, allowUnpinned: boolean): Om
     title: typeof json.title === 'string' ? json.title : str('id'),
     licence: str('licence'),
     ...(typeof json.languages === 'string' && json.languages.trim() ? { languages: json.languages.trim() } : {}),
+    ...(Array.isArray(json.languageCodes) && json.languageCodes.length && json.languageCodes.every((c) => typeof c === 'string' && /^([a-z]{2,3})$/.test(c))
+      ? { languageCodes: json.languageCodes as string[] }
+      : {}),
     ...(task === 'speech' ? { task } : {}),
     dimensions: int('dimensions'),
     contextLength: int('contextLength'),
