@@ -235,6 +235,12 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
       await alert.waitFor();
       // One sentence that says what happened and what to do, never the engine's paragraph.
       expect((await alert.textContent())!.trim()).toBe('Trove could not reach 127.0.0.1:59999 to download Colours. Check that this computer is online and try again, or install it by hand.');
+      // Another model can be chosen from here; it fails the same way offline.
+      await page.getByRole('button', { name: 'Choose another model' }).click();
+      await page.getByRole('heading', { name: 'How should Trove understand your photos?' }).waitFor();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: /and start/ }).click();
+      await alert.waitFor();
       await page.getByRole('button', { name: 'How to install it by hand' }).click();
       const guide = page.locator('#install-guide');
       const folder = (await guide.locator('code').textContent())!;
