@@ -97,7 +97,7 @@ describe.skipIf(NO_BROWSER)('downloading a model pack from Settings', () => {
     await page.locator('.toast', { hasText: 'Colours, from a mirror is installed.' }).waitFor();
     expect(app.engine.models.installed('colours-mirror')).toMatchObject({ variant: 'fp32', revision: '1' });
     await row.getByRole('button', { name: 'Use' }).click();
-    await row.locator('.badge', { hasText: 'Chosen' }).waitFor();
+    await row.locator('.pill', { hasText: 'Chosen' }).waitFor();
     expect((await app.engine.getSettings()).model).toBe('colours-mirror');
   });
 

@@ -54,6 +54,17 @@ async function everyWidth(app: App, url: string, prepare: (page: Page) => Promis
   return problems;
 }
 
+/** Step 1 by typing the folder (browser mode), then on to the model step. */
+async function throughFolders(page: Page, folder: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
+  await page.getByRole('combobox', { name: 'Folder to search' }).fill(folder);
+  await page.waitForTimeout(250);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('list', { name: 'Folders to search' }).waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('label[data-model="colours-mirror"]').waitFor();
+}
+
 describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
   let tmp: { dir: string; cleanup: () => void };
   let lib: string;
@@ -150,12 +161,7 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
       const toModels = async (locale: string) => {
         const { page } = await app.newPage({ locale });
         await page.goto(app.server.url);
-        await page.getByRole('combobox', { name: 'Folder to search' }).fill(lib);
-        await page.waitForTimeout(250);
-        await page.getByRole('button', { name: 'Add', exact: true }).click();
-        await page.getByRole('list', { name: 'Folders to search' }).waitFor();
-        await page.getByRole('button', { name: 'Continue' }).click();
-        await page.locator('label[data-model="colours-mirror"]').waitFor();
+        await throughFolders(page, lib);
         return page;
       };
       const zh = await toModels('zh-CN');
@@ -193,15 +199,7 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
   it('offline: one sentence, a help panel with the files, and a copy made by hand that installs', async () => {
     const app = await open(join(tmp.dir, 'offline'), cat, 'http://127.0.0.1:59999');
     try {
-      const toStep3 = async (page: Page) => {
-        await page.getByRole('heading', { name: 'Welcome to Trove' }).waitFor();
-        await page.getByRole('combobox', { name: 'Folder to search' }).fill(lib);
-        await page.waitForTimeout(250);
-        await page.getByRole('button', { name: 'Add', exact: true }).click();
-        await page.getByRole('list', { name: 'Folders to search' }).waitFor();
-        await page.getByRole('button', { name: 'Continue' }).click();
-        await page.locator('label[data-model="colours-mirror"]').waitFor();
-      };
+      const toStep3 = (page: Page) => throughFolders(page, lib);
       const problems: string[] = [];
       // Each step, at every width, light and dark.
       problems.push(...(await everyWidth(app, app.server.url, async (page) => {
