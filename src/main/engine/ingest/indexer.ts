@@ -31,6 +31,7 @@ import { extractPhoto } from './photo.js';
 import { chooseTime, followsName, settleTime } from './when.js';
 import type { ProgressTracker } from './progress.js';
 import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
+import { collectGarbage } from '../memory.js';
 
 const log = createLogger('ingest/indexer');
 
@@ -442,6 +443,7 @@ export class Indexer {
       const work = this.store.items.needingOcr(OCR_BATCH);
       if (work.length === 0) break;
       await this.encoder.rest?.();
+      collectGarbage(); // [Note: release-memory]
       const read: { w: (typeof work)[number]; text: string }[] = [];
       for (const w of work) {
         if (hooks.stopped?.()) break; // closing: what was read is kept below; the rest is read by the next run
