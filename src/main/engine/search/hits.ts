@@ -1,5 +1,5 @@
 // Neighbouring segments → ranked items. Pure over the store's rows.
-import type { Hit, ItemSummary, Passage } from '../../../shared/types.js';
+import { placeLabel, type Hit, type ItemSummary, type Passage } from '../../../shared/types.js';
 import type { Store } from '../store/index.js';
 import { toSummary } from '../store/items.js';
 import { countryNames } from '../places/gazetteer.js';
@@ -50,8 +50,8 @@ export function toHits(store: Store, ranked: readonly ScoredSegment[], terms: re
  */
 function wordsOutside(item: ItemSummary, terms: readonly string[]): Passage | null {
   if (item.place) {
-    const { name, country, countryName } = item.place;
-    for (const text of [`${name}, ${countryName}`, ...countryNames(country).slice(1).map((c) => `${name}, ${c}`)]) {
+    const place = item.place;
+    for (const text of [placeLabel(place), ...countryNames(place.country).slice(1).map((c) => placeLabel(place, c))]) {
       const marks = findMarks(text, terms);
       if (marks.length) return { text, marks, of: 'place' };
     }

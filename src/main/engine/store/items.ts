@@ -28,13 +28,14 @@ export interface ItemRow {
   phash?: string | null;
   // From PLACE_JOIN, where a query reads it:
   place_name?: string | null;
+  place_region?: string | null;
   place_country?: string | null;
   place_latitude?: number | null;
   place_longitude?: number | null;
 }
 
 /** The columns of an item's town, for toSummary: `${PLACE_COLUMNS} … ${PLACE_JOIN}` beside `items i`. [Note: places] */
-export const PLACE_COLUMNS = 'p.name AS place_name, p.country AS place_country, p.latitude AS place_latitude, p.longitude AS place_longitude';
+export const PLACE_COLUMNS = 'p.name AS place_name, p.region AS place_region, p.country AS place_country, p.latitude AS place_latitude, p.longitude AS place_longitude';
 export const PLACE_JOIN = 'LEFT JOIN places p ON p.id = i.place_id';
 
 /** What extraction learnt about a file, written together with its segments. */
@@ -95,7 +96,7 @@ export function toSummary(row: ItemRow): ItemSummary {
     durationMs: row.duration_ms,
     place:
       row.place_id && row.place_name
-        ? toPlace({ id: row.place_id, name: row.place_name, country: row.place_country!, latitude: row.place_latitude!, longitude: row.place_longitude! })
+        ? toPlace({ id: row.place_id, name: row.place_name, region: row.place_region ?? null, country: row.place_country!, latitude: row.place_latitude!, longitude: row.place_longitude! })
         : null,
   };
 }

@@ -1,7 +1,7 @@
 // The towns the library's photos were taken in, and the filters that read them. [Note: places]
 import type { Database } from 'better-sqlite3';
 import { countryName, countryNames, foldName, kmBetween, localNames, nearestTown, townById, type Town } from '../places/gazetteer.js';
-import type { Place, PlacesMap } from '../../../shared/types.js';
+import { placeLabel, type Place, type PlacesMap } from '../../../shared/types.js';
 import type { Db } from './db.js';
 
 /** `in:`, `near:` and `camera:` as the store filters by them (search/scope.ts reads them from a query). */
@@ -19,6 +19,7 @@ export const NOWHERE = 0;
 export interface PlaceRow {
   id: number;
   name: string;
+  region: string | null;
   country: string;
   latitude: number;
   longitude: number;
@@ -26,7 +27,7 @@ export interface PlaceRow {
 
 /** A stored town as the API shows it. */
 export function toPlace(row: PlaceRow): Place {
-  return { id: row.id, name: row.name, country: row.country, countryName: countryName(row.country), latitude: row.latitude, longitude: row.longitude };
+  return { id: row.id, name: row.name, region: row.region, country: row.country, countryName: countryName(row.country), latitude: row.latitude, longitude: row.longitude };
 }
 
 /** An item without a place: a photo whose position was never looked up (written before migration 10). */
@@ -49,13 +50,13 @@ export class PlacesRepo {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT OR IGNORE INTO places (id, name, country, latitude, longitude, names, words, version) VALUES (@id, @name, @country, @latitude, @longitude, @names, @words, ${PLACE_VERSION})`,
+      `INSERT OR IGNORE INTO places (id, name, region, country, latitude, longitude, names, words, version) VALUES (@id, @name, @region, @country, @latitude, @longitude, @names, @words, ${PLACE_VERSION})`,
     );
     this.staleStmt = db.prepare<[number], number>(`SELECT id FROM places WHERE version < ${PLACE_VERSION} ORDER BY id LIMIT ?`).pluck();
-    this.refreshStmt = db.prepare(`UPDATE places SET names = @names, words = @words, version = ${PLACE_VERSION} WHERE id = @id`);
+    this.refreshStmt = db.prepare(`UPDATE places SET region = @region, names = @names, words = @words, version = ${PLACE_VERSION} WHERE id = @id`);
     this.itemsAtStmt = db.prepare<[number], number>('SELECT id FROM items WHERE place_id = ? AND place_id > 0').pluck();
     this.knownStmt = db.prepare<[number], { id: number }>('SELECT id FROM places WHERE id = ?');
-    this.getStmt = db.prepare<[number], PlaceRow>('SELECT id, name, country, latitude, longitude FROM places WHERE id = ?');
+    this.getStmt = db.prepare<[number], PlaceRow>('SELECT id, name, region, country, latitude, longitude FROM places WHERE id = ?');
     this.unplacedStmt = db.prepare<[number, number], UnplacedItem>(
       `SELECT id, latitude, longitude FROM items INDEXED BY items_unplaced
        WHERE latitude IS NOT NULL AND place_id IS NULL AND longitude IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
@@ -102,28 +103,32 @@ export class PlacesRepo {
   refresh(id: number): number[] {
     const town = townById(id);
     const row = town ? placeRecord(town) : null;
-    if (row) this.refreshStmt.run({ id, names: row.names, words: row.words });
+    if (row) this.refreshStmt.run({ id, region: row.region, names: row.names, words: row.words });
     else this.db.prepare(`UPDATE places SET version = ${PLACE_VERSION} WHERE id = ?`).run(id);
     return row ? this.itemsAtStmt.all(id) : [];
   }
 }
 
-/** The recipe of a place's names and words: 2 added the town's own names in CJK script. */
-export const PLACE_VERSION = 2;
+/** The recipe of a place's names and words: 2 added the town's own names in CJK script, 3 its region. */
+export const PLACE_VERSION = 3;
 
 /** A town's row: the names `in:` compares, one per line between newlines, and the words the index holds. */
 export function placeRecord(town: Town): PlaceRow & { names: string; words: string } {
   const countries = countryNames(town.country);
   const own = localNames(town.id);
-  const names = [...new Set([foldName(town.name), ...own.map(foldName), ...countries.map(foldName)])].filter(Boolean);
+  const region = town.region ? [town.region] : [];
+  const folded = [foldName(town.name), ...own.map(foldName), ...region.map(foldName), ...countries.map(foldName)];
+  // "Île-de-France" is typed with hyphens or without: both are kept.
+  const names = [...new Set(folded.flatMap((n) => (n.includes('-') ? [n, n.replace(/-+/g, ' ')] : [n])))].filter(Boolean);
   return {
     id: town.id,
     name: town.name,
+    region: town.region,
     country: town.country,
     latitude: town.latitude,
     longitude: town.longitude,
     names: `\n${names.join('\n')}\n`,
-    words: [town.name, ...own, ...countries].join(' '),
+    words: [town.name, ...own, ...region, ...countries].join(' '),
   };
 }
 
@@ -217,9 +222,10 @@ export function scopeSeed(scope: ItemScope, params: unknown[]): string | null {
  */
 export function placeClusters(db: Db, cell: number): PlacesMap {
   const rows = db
-    .prepare<[number, number], { lat: number; lon: number; n: number; id: number; name: string | null; country: string | null; newest: number | null; towns: number; countries: number }>(
+    .prepare<[number, number], { lat: number; lon: number; n: number; id: number; name: string | null; region: string | null; country: string | null; newest: number | null; towns: number; regions: number; countries: number }>(
       `SELECT avg(i.latitude) AS lat, avg(i.longitude) AS lon, count(*) AS n, max(coalesce(i.taken_at, 0)) AS newest, i.id AS id,
-              p.name AS name, p.country AS country, count(DISTINCT i.place_id) AS towns, count(DISTINCT p.country) AS countries
+              p.name AS name, p.region AS region, p.country AS country, count(DISTINCT i.place_id) AS towns,
+              count(DISTINCT p.country || '.' || coalesce(p.region, '')) AS regions, count(DISTINCT p.country) AS countries
        FROM items i INDEXED BY items_by_position LEFT JOIN places p ON p.id = i.place_id
        WHERE i.latitude IS NOT NULL AND i.longitude IS NOT NULL AND i.kind = 'photo' AND i.status = 'indexed'
        GROUP BY CAST((i.latitude + 90) / ? AS INTEGER), CAST((i.longitude + 180) / ? AS INTEGER)`,
@@ -231,8 +237,16 @@ export function placeClusters(db: Db, cell: number): PlacesMap {
     longitude: r.lon,
     count: r.n,
     itemId: r.id,
-    // One town: its name; several in one country: the country; else nothing a name can say.
-    place: r.towns === 1 && r.name ? `${r.name}, ${countryName(r.country ?? '')}` : r.countries === 1 && r.country ? countryName(r.country) : null,
+    // One town: its name; several in one region: the region; several in one country: the country; else nothing a
+    // name can say.
+    place:
+      r.towns === 1 && r.name
+        ? placeLabel({ name: r.name, region: r.region, countryName: countryName(r.country ?? '') })
+        : r.regions === 1 && r.region && r.country && r.region !== countryName(r.country)
+          ? `${r.region}, ${countryName(r.country)}`
+          : r.countries === 1 && r.country
+            ? countryName(r.country)
+            : null,
   }));
   return { clusters: clusters.sort((a, b) => b.count - a.count), total: clusters.reduce((n, c) => n + c.count, 0) };
 }
