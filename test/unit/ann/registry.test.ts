@@ -73,6 +73,25 @@ describe('the approximate index', () => {
     expect(r.knn(space.spaceId, v, 10, { excludeItemId: first.itemId }).map((n) => n.itemId)).not.toContain(first.itemId);
   });
 
+  it('walks one graph for every kind and keeps graphs of their own for the smaller kinds only', () => {
+    const r = registry();
+    expect(r.progress(space.spaceId)?.state).toBe('ready');
+    // 70% photos, 20% notes, 10% recordings: the photos are searched in the common graph.
+    const graphs = ['all', 'photo', 'note', 'audio'].filter((key) => existsSync(join(dir, `space-${space.spaceId}-${key}.usearch`)));
+    expect(graphs).toEqual(['all', 'note', 'audio']);
+    const sidecar = JSON.parse(readFileSync(join(dir, `space-${space.spaceId}.json`), 'utf8')) as { largest: string };
+    expect(sidecar.largest).toBe('photo');
+    for (const kinds of [['photo'], ['note'], ['audio'], ['photo', 'audio'], ['note', 'audio']] as const) {
+      expect(recall(r, 10, { kinds: [...kinds] }), kinds.join('+')).toBeGreaterThanOrEqual(0.99);
+      const found = r.knn(space.spaceId, clustered(space), 30, { kinds: [...kinds] });
+      const kindOf = store.db.prepare<[number], string>('SELECT i.kind FROM segments s JOIN items i ON i.id = s.item_id WHERE s.id = ?').pluck();
+      for (const n of found) expect(kinds as readonly string[]).toContain(kindOf.get(n.segmentId));
+    }
+    // The largest kind and a narrow date: the common graph widens until enough pass, not stopping at what it asked.
+    const narrow = { kinds: ['photo' as const], after: Date.UTC(2020, 0, 1), before: Date.UTC(2020, 2, 1) };
+    expect(recall(r, 10, narrow)).toBeGreaterThanOrEqual(0.99);
+  });
+
   it('keeps to the items a scope lists, scanned beside the graphs, and to a test of candidates', () => {
     const r = registry();
     const ids = store.db.prepare('SELECT id FROM items ORDER BY id').pluck().all() as number[];

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/index.js';
 import type { KnnFilter, Neighbour } from '../store/spaces.js';
-import { dot } from '../collections/vectors.js';
 import { createLogger } from '../log.js';
 import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
 
@@ -103,7 +102,7 @@ export class AnnRegistry {
     // for it at a cost the search expansion (256) dwarfs.
     let want = k * 4 + 32;
     for (let round = 0; round < 3; round++, want *= 8) {
-      const found = ann.search(query, want, kinds);
+      const { candidates: found, exhausted } = ann.search(query, want, kinds);
       // Dates can change without a new vector (a file renamed to a date): they are read from SQLite, only when asked.
       const times = dated ? this.times(found) : null;
       const scoped = filter.passing ? filter.passing(found.map((c) => c.segmentId)) : null;
@@ -119,7 +118,7 @@ export class AnnRegistry {
         return true;
       });
       // Twice k passing, so the k-th best is well inside what was searched (k alone would cut the edge short).
-      if (pass.length >= (narrowed ? k * 2 + 8 : k) || found.length < want) return this.rescore(ann, query, pass, k);
+      if (pass.length >= (narrowed ? k * 2 + 8 : k) || exhausted) return this.rescore(ann, query, pass, k);
     }
     return this.store.spaces.knn(spaceId, query, k, filter);
   };
@@ -146,9 +145,9 @@ export class AnnRegistry {
   private rescore(ann: SpaceAnn, query: Float32Array, pass: readonly AnnCandidate[], k: number): Neighbour[] {
     const out: Neighbour[] = [];
     for (const c of pass.slice(0, Math.min(pass.length, k * 4 + 64))) {
-      const v = ann.vector(c.segmentId);
-      if (!v) continue;
-      out.push({ segmentId: c.segmentId, itemId: ann.itemOfSegment(c.segmentId), distance: 1 - dot(v, query) });
+      const score = ann.score(c.segmentId, query);
+      if (score === null) continue;
+      out.push({ segmentId: c.segmentId, itemId: ann.itemOfSegment(c.segmentId), distance: 1 - score });
     }
     out.sort((a, b) => a.distance - b.distance);
     return out.slice(0, k);

@@ -2,12 +2,15 @@
 //
 // SQLite stays the source of truth: the index is built from the space's vectors, kept in step through `ann_log` (every
 // vector written and every segment deleted, in the writer's transaction), and can always be thrown away and built
-// again. One HNSW graph (usearch, 8-bit quantized, cosine) per item kind, so the kind filter every result lane uses is
-// a choice of graph, not a filter after the fact; a date or folder filter widens the search and filters the
-// candidates, and falls back to the exact scan when it is very selective. Candidates are rescored exactly with the
-// float vectors SQLite holds.
+// again. HNSW graphs (usearch, 8-bit quantized, cosine): one of every vector, which a search of every kind walks
+// alone, and one per item kind except the kind that had the most vectors when the index was built, so a search of
+// the smaller kinds is a choice of graph and a search of the largest one filters the common graph, where it is at
+// least a third of what is found (see `search`). A date or folder filter widens the search and filters the
+// candidates, and falls back to the exact scan when it is very selective. Candidates are rescored with the 16-bit
+// copy kept beside the graphs.
 //
-// Files, in the library's `ann/` folder: `space-<id>-<kind>.usearch` and `space-<id>.json`, which says the last log
+// Files, in the library's `ann/` folder: `space-<id>-all.usearch`, `space-<id>-<kind>.usearch` and
+// `space-<id>.json`, which says the last log
 // row the saved graphs hold (`seq`). At open the graphs are loaded and the log after `seq` replayed; a missing or
 // damaged file, or a log trimmed past it, means a build from SQLite. While a build runs (in slices of the reader's
 // event loop, so searches go on between them), searches use the exact scan.
@@ -18,7 +21,7 @@ import { ITEM_KINDS, type ItemKind } from '../../../shared/types.js';
 import { createLogger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { vecTable } from '../store/spaces.js';
-import { dotQ15, fromQ15, toQ15 } from '../store/vector-codec.js';
+import { dotQ15, toQ15 } from '../store/vector-codec.js';
 import { dot } from '../collections/vectors.js';
 
 const log = createLogger('ann');
@@ -33,7 +36,14 @@ export const EXPANSION_SEARCH = 256;
 const SLICE = 256;
 /** Changes not yet in the graphs are searched exactly; past this many, they are added before answering. */
 const SAVE_AFTER = 20_000;
-const SIDECAR_VERSION = 1;
+/** 2: the common graph, the largest kind without a graph of its own, each segment's kind in the map. */
+const SIDECAR_VERSION = 2;
+
+/** A graph of the index: every vector, or one kind's. */
+type GraphKey = ItemKind | 'all';
+const GRAPH_KEYS: readonly GraphKey[] = ['all', ...ITEM_KINDS];
+/** A segment's kind in the map: 1 + its place in ITEM_KINDS; 0: none. */
+const kindCode = (kind: ItemKind): number => ITEM_KINDS.indexOf(kind) + 1;
 
 interface Sidecar {
   readonly version: number;
@@ -42,6 +52,8 @@ interface Sidecar {
   readonly dimensions: number;
   /** Which space: ids are reused after a space is dropped, its creation time is not. */
   readonly space: string;
+  /** The kind with no graph of its own, searched in the common graph (null: every kind has one). */
+  readonly largest?: ItemKind | null;
   /** The saved map names no removed segment (removals clear it since this was written); absent: cleaned at load. */
   readonly mapClean?: boolean;
 }
@@ -71,7 +83,9 @@ function newGraph(dimensions: number): Index {
 
 
 export class SpaceAnn {
-  private readonly graphs = new Map<ItemKind, Index>();
+  private readonly graphs = new Map<GraphKey, Index>();
+  /** The kind that had the most vectors at the build: it has no graph of its own (see the file's head). */
+  private largest: ItemKind | null = null;
   /** Vectors written since the graphs last took some in: searched exactly, moved into the graphs slice by slice. */
   private readonly pending = new Map<number, { kind: ItemKind; itemId: number; vector: Float32Array }>();
   /**
@@ -82,6 +96,7 @@ export class SpaceAnn {
    */
   private slotOf = new Int32Array(1024);
   private itemOf = new Int32Array(1024);
+  private kindOf = new Uint8Array(1024);
   private slots = 0;
   private vecFd: number | null = null;
   private readonly scratch: Buffer;
@@ -123,12 +138,15 @@ export class SpaceAnn {
     slots.set(this.slotOf);
     const items = new Int32Array(n);
     items.set(this.itemOf);
+    const kinds = new Uint8Array(n);
+    kinds.set(this.kindOf);
     this.slotOf = slots;
     this.itemOf = items;
+    this.kindOf = kinds;
   }
 
   /** Keeps a segment's vector and item beside the graphs (a new slot each time: slots are never overwritten). */
-  private keep(batch: readonly { id: number; itemId: number; vector: Float32Array }[]): void {
+  private keep(batch: readonly { id: number; kind: ItemKind; itemId: number; vector: Float32Array }[]): void {
     if (batch.length === 0) return;
     this.vecFd ??= openSync(this.vecPath, 'a+', 0o600);
     const bytes = this.dimensions * 2;
@@ -138,6 +156,7 @@ export class SpaceAnn {
       this.grow(b.id);
       this.slotOf[b.id] = this.slots + i + 1;
       this.itemOf[b.id] = b.itemId;
+      this.kindOf[b.id] = kindCode(b.kind);
     });
     writeSync(this.vecFd, out, 0, out.length, this.slots * bytes);
     this.slots += batch.length;
@@ -148,17 +167,6 @@ export class SpaceAnn {
     const p = this.pending.get(id);
     if (p) return p.itemId;
     return id < this.itemOf.length ? this.itemOf[id]! : 0;
-  }
-
-  /** A segment's vector as kept beside the graphs, or pending; null when it is not there. */
-  vector(id: number): Float32Array | null {
-    const p = this.pending.get(id);
-    if (p) return p.vector;
-    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
-    if (slot < 0 || this.vecFd === null) return null;
-    const bytes = this.dimensions * 2;
-    if (readSync(this.vecFd, this.scratch, 0, bytes, slot * bytes) !== bytes) return null;
-    return fromQ15(this.scratch);
   }
 
   /**
@@ -203,8 +211,8 @@ export class SpaceAnn {
     return join(this.dir, `space-${this.spaceId}.json`);
   }
 
-  private graphPath(kind: ItemKind): string {
-    return join(this.dir, `space-${this.spaceId}-${kind}.usearch`);
+  private graphPath(key: GraphKey): string {
+    return join(this.dir, `space-${this.spaceId}-${key}.usearch`);
   }
 
   /** The saved index when it is whole and the log still reaches back to it; else a build, when building is allowed. */
@@ -228,12 +236,15 @@ export class SpaceAnn {
     const last = this.store.db.prepare<[], { s: number | null }>("SELECT seq AS s FROM sqlite_sequence WHERE name = 'ann_log'").get()?.s ?? 0;
     if (last < sidecar.seq) return false;
     try {
-      for (const kind of ITEM_KINDS) {
-        const path = this.graphPath(kind);
-        if (!existsSync(path)) continue;
+      for (const key of GRAPH_KEYS) {
+        const path = this.graphPath(key);
+        if (!existsSync(path)) {
+          if (key === 'all') throw new Error('the common graph is missing');
+          continue;
+        }
         const g = newGraph(this.dimensions);
         g.load(path);
-        this.graphs.set(kind, g);
+        this.graphs.set(key, g);
       }
     } catch (error) {
       log.warn('the saved index could not be read; it is built again', { space: this.spaceId, error: (error as Error).message });
@@ -244,12 +255,15 @@ export class SpaceAnn {
       const map = readFileSync(this.mapPath);
       const n = map.readInt32LE(0);
       this.slots = map.readInt32LE(4);
+      if (map.length !== 8 + n * 9) throw new Error('the map is damaged');
       const ints = new Int32Array(map.buffer.slice(map.byteOffset + 8, map.byteOffset + 8 + n * 8));
       this.slotOf = ints.slice(0, n);
       this.itemOf = ints.slice(n, 2 * n);
+      this.kindOf = new Uint8Array(map.subarray(8 + n * 8, 8 + n * 9));
       if (this.slotOf.length === 0) {
         this.slotOf = new Int32Array(1024);
         this.itemOf = new Int32Array(1024);
+        this.kindOf = new Uint8Array(1024);
       }
       this.vecFd = openSync(this.vecPath, 'r+');
     } catch {
@@ -257,6 +271,7 @@ export class SpaceAnn {
       return false;
     }
     if (!sidecar.mapClean) this.cleanMap();
+    this.largest = sidecar.largest ?? null;
     this.seq = sidecar.seq;
     this.state = 'ready';
     return true;
@@ -274,16 +289,29 @@ export class SpaceAnn {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // First say a build is on (seq 0: nothing may be trimmed), then take the snapshot's seq: changes after it replay.
     this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: 0, dimensions: this.dimensions, space: this.identity });
-    for (const kind of ITEM_KINDS) rmSync(this.graphPath(kind), { force: true });
+    for (const key of GRAPH_KEYS) rmSync(this.graphPath(key), { force: true });
     for (const f of [this.vecPath, this.mapPath]) rmSync(f, { force: true });
     this.slots = 0;
     this.slotOf = new Int32Array(1024);
     this.itemOf = new Int32Array(1024);
+    this.kindOf = new Uint8Array(1024);
     this.seq = this.maxSeq();
+    this.largest = this.largestKind();
     this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: this.seq, dimensions: this.dimensions, space: this.identity });
     this.total = this.store.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${vecTable(this.spaceId)}`).get()?.n ?? 0;
     this.state = 'building';
     log.info('building the approximate index', { space: this.spaceId, vectors: this.total });
+  }
+
+  /** The kind with the most vectors in the space now (null: none). */
+  private largestKind(): ItemKind | null {
+    const rows = this.store.db
+      .prepare<[number], { kind: ItemKind; n: number }>(
+        `SELECT i.kind, count(*) AS n FROM segments s JOIN items i ON i.id = s.item_id
+         WHERE s.space_id IS NULL OR s.space_id = ? GROUP BY i.kind ORDER BY n DESC LIMIT 1`,
+      )
+      .all(this.spaceId);
+    return rows[0]?.kind ?? null;
   }
 
   private maxSeq(): number {
@@ -305,9 +333,7 @@ export class SpaceAnn {
   }
 
   size(): number {
-    let n = this.pending.size;
-    for (const g of this.graphs.values()) n += g.size();
-    return n;
+    return this.pending.size + (this.graphs.get('all')?.size() ?? 0);
   }
 
   /** Reads the log rows written since the last look: removals now, additions into `pending` with their vectors. */
@@ -324,7 +350,10 @@ export class SpaceAnn {
       else {
         this.pending.delete(r.segment_id);
         for (const g of this.graphs.values()) if (g.contains(BigInt(r.segment_id))) g.remove(BigInt(r.segment_id));
-        if (r.segment_id < this.itemOf.length) this.itemOf[r.segment_id] = 0; // no longer one of its item's
+        if (r.segment_id < this.itemOf.length) {
+          this.itemOf[r.segment_id] = 0; // no longer one of its item's
+          this.kindOf[r.segment_id] = 0;
+        }
         const i = added.findIndex((a) => a.id === r.segment_id);
         if (i >= 0) added.splice(i, 1);
       }
@@ -385,11 +414,12 @@ export class SpaceAnn {
 
   private addToGraphs(batch: readonly { id: number; kind: ItemKind; itemId: number; vector: Float32Array }[]): void {
     this.keep(batch);
-    for (const kind of ITEM_KINDS) {
-      const mine = batch.filter((b) => b.kind === kind);
+    for (const key of GRAPH_KEYS) {
+      if (key === this.largest) continue; // in the common graph only
+      const mine = key === 'all' ? batch : batch.filter((b) => b.kind === key);
       if (mine.length === 0) continue;
-      let g = this.graphs.get(kind);
-      if (!g) this.graphs.set(kind, (g = newGraph(this.dimensions)));
+      let g = this.graphs.get(key);
+      if (!g) this.graphs.set(key, (g = newGraph(this.dimensions)));
       const fresh = mine.filter((b) => !g.contains(BigInt(b.id)));
       if (fresh.length === 0) continue;
       const keys = BigUint64Array.from(fresh.map((b) => BigInt(b.id)));
@@ -410,21 +440,22 @@ export class SpaceAnn {
     // What is still pending is not in the graphs: the saved seq is the last change before the first of them.
     const seq = this.pending.size ? this.seqBeforePending() : this.seq;
     this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: 0, dimensions: this.dimensions, space: this.identity });
-    for (const kind of ITEM_KINDS) {
-      const g = this.graphs.get(kind);
-      if (g) g.save(this.graphPath(kind));
-      else rmSync(this.graphPath(kind), { force: true });
+    for (const key of GRAPH_KEYS) {
+      const g = this.graphs.get(key);
+      if (g) g.save(this.graphPath(key));
+      else rmSync(this.graphPath(key), { force: true });
     }
     if (this.vecFd !== null) fsyncSync(this.vecFd);
     const n = this.slotOf.length;
-    const map = Buffer.alloc(8 + n * 8);
+    const map = Buffer.alloc(8 + n * 9);
     map.writeInt32LE(n, 0);
     map.writeInt32LE(this.slots, 4);
     Buffer.from(this.slotOf.buffer, this.slotOf.byteOffset, n * 4).copy(map, 8);
     Buffer.from(this.itemOf.buffer, this.itemOf.byteOffset, n * 4).copy(map, 8 + n * 4);
+    Buffer.from(this.kindOf.buffer, this.kindOf.byteOffset, n).copy(map, 8 + n * 8);
     writeFileSync(`${this.mapPath}.tmp`, map, { mode: 0o600 });
     renameSync(`${this.mapPath}.tmp`, this.mapPath);
-    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity, mapClean: true });
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity, mapClean: true, largest: this.largest });
     this.changedSinceSave = 0;
   }
 
@@ -448,24 +479,45 @@ export class SpaceAnn {
 
   /**
    * The `k` nearest segments of these kinds (null: every kind) by approximate distance, with the changes not yet in a
-   * graph scanned exactly. The caller filters and rescores.
+   * graph scanned exactly, and whether the graphs walked hold no more of them (asking for more finds nothing new).
+   * The caller filters and rescores.
    */
-  search(query: Float32Array, k: number, kinds: readonly ItemKind[] | null): AnnCandidate[] {
+  search(query: Float32Array, k: number, kinds: readonly ItemKind[] | null): { candidates: AnnCandidate[]; exhausted: boolean } {
     const wanted = kinds ?? ITEM_KINDS;
     const out: AnnCandidate[] = [];
-    for (const kind of wanted) {
-      const g = this.graphs.get(kind);
-      if (!g || g.size() === 0) continue;
-      const m = g.search(query, Math.min(k, g.size()), 1);
+    let exhausted = true;
+    const walk = (g: Index | undefined, n: number, keep: (segmentId: number) => boolean) => {
+      if (!g || g.size() === 0) return;
+      const m = g.search(query, Math.min(n, g.size()), 1);
+      if (n < g.size()) exhausted = false;
       for (let i = 0; i < m.keys.length; i++) {
         const key = m.keys[i]!;
         if (key === 0xffffffffffffffffn) continue; // padding when fewer were found
-        out.push({ segmentId: Number(key), distance: m.distances[i]! });
+        const segmentId = Number(key);
+        if (keep(segmentId)) out.push({ segmentId, distance: m.distances[i]! });
       }
+    };
+    const every = ITEM_KINDS.every((kind) => wanted.includes(kind));
+    if (!every && (this.largest === null || !wanted.includes(this.largest))) {
+      // Kinds with graphs of their own: each is walked for k.
+      for (const kind of wanted) walk(this.graphs.get(kind), k, () => true);
+    } else {
+      // Every kind, or the largest among them: the common graph, asked for as many more as the other kinds would
+      // take of what it finds (their share of it is at most two thirds: the largest kind holds a third or more).
+      const all = this.graphs.get('all');
+      const total = all?.size() ?? 0;
+      let share = 1;
+      if (!every && total > 0) {
+        let others = 0;
+        for (const kind of ITEM_KINDS) if (!wanted.includes(kind)) others += this.graphs.get(kind)?.size() ?? 0;
+        share = Math.max(0.05, (total - others) / total);
+      }
+      const codes = new Set(wanted.map(kindCode));
+      walk(all, Math.ceil(k / share), (id) => every || (id < this.kindOf.length && codes.has(this.kindOf[id]!)));
     }
     for (const [id, p] of this.pending) if (wanted.includes(p.kind)) out.push({ segmentId: id, distance: 1 - dot(query, p.vector) });
     out.sort((a, b) => a.distance - b.distance);
-    return out.slice(0, k);
+    return { candidates: out.slice(0, k), exhausted };
   }
 
   /** Forgets the index and its files (the space was dropped). */
@@ -473,7 +525,7 @@ export class SpaceAnn {
     this.graphs.clear();
     this.pending.clear();
     this.close();
-    for (const kind of ITEM_KINDS) rmSync(this.graphPath(kind), { force: true });
+    for (const key of GRAPH_KEYS) rmSync(this.graphPath(key), { force: true });
     for (const f of [this.sidecarPath, this.vecPath, this.mapPath]) rmSync(f, { force: true });
   }
 
