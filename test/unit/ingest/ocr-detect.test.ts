@@ -25,6 +25,13 @@ describe('detector input', () => {
     const rgb = Uint8Array.from([255, 0, 51, 0, 102, 0]);
     expect(planarBgr(rgb, 2, 1, 3)).toEqual(Float32Array.of(0.2, 0, 0, 0.4, 1, 0));
   });
+
+  it('takes a region of the image when given one', () => {
+    // 3 × 2 RGB pixels whose red is 10 × (their index + 1).
+    const rgb = Uint8Array.from([10, 0, 0, 20, 0, 0, 30, 0, 0, 40, 0, 0, 50, 0, 0, 60, 0, 0]);
+    const out = planarBgr(rgb, 3, 2, 3, { x: 1, y: 0, width: 2, height: 2 });
+    expect([...out.subarray(8)].map((v) => Math.round(v * 255))).toEqual([20, 30, 50, 60]);
+  });
 });
 
 describe('contours of the probability map', () => {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Quad } from '../../../src/main/engine/ingest/ocr-geometry.js';
-import { cropBox, ctcDecode, joinLines, parseDictionary, rectToQuad, type Rgba } from '../../../src/main/engine/ingest/ocr-recognise.js';
+import {
+  bestPath,
+  cropBox,
+  ctcDecode,
+  decodePath,
+  joinLines,
+  joinPaths,
+  overlappingSpans,
+  parseDictionary,
+  rectToQuad,
+  type BestPath,
+  type Rgba,
+} from '../../../src/main/engine/ingest/ocr-recognise.js';
 
 /** An RGBA image whose red is x, green is y and blue is x + y (mod 256). */
 function ramp(width: number, height: number): Rgba {
@@ -98,5 +110,63 @@ describe('joining pieces into lines', () => {
   it('leaves out pieces under 0.5 before joining', () => {
     expect(joinLines([piece('noise', 10, 10, 20, 0.4), piece('SIGN', 80, 12)]).map((l) => l.text)).toEqual(['SIGN']);
     expect(joinLines([piece('noise', 10, 10, 20, 0.4)])).toEqual([]);
+  });
+});
+
+describe('wide lines in pieces', () => {
+  it('cuts a length into overlapping pieces of whole steps, each kept from the middle of its overlaps', () => {
+    expect(overlappingSpans(2000, 2560, 320, 8)).toEqual([{ start: 0, size: 2000, from: 0, to: 2000 }]);
+    for (const [length, max, overlap] of [[3544, 2560, 320], [9216, 2560, 320], [2568, 2560, 320], [5000, 1280, 128]] as const) {
+      const spans = overlappingSpans(length, max, overlap, 8);
+      expect(spans[0]!.start).toBe(0);
+      expect(spans.at(-1)!.start + spans.at(-1)!.size).toBe(length);
+      spans.forEach((s, i) => {
+        expect(s.size).toBeLessThanOrEqual(max);
+        expect(s.start % 8 + (s.size % 8)).toBe(0);
+        const next = spans[i + 1];
+        if (!next) return;
+        expect(s.start + s.size - next.start).toBeGreaterThanOrEqual(overlap);
+        // Kept parts tile the length, each at least half the overlap from its piece's cut edges.
+        expect(s.to).toBe(next.from);
+        expect(s.start + s.size - s.to).toBeGreaterThanOrEqual(overlap / 2 - 1);
+        expect(next.from - next.start).toBeGreaterThanOrEqual(overlap / 2 - 1);
+      });
+      // As few pieces as fit.
+      expect(spans.length).toBe(Math.max(1, Math.ceil((length - overlap) / (max - overlap))));
+    }
+  });
+
+  /** A best path from classes, each step's probability 0.9. */
+  const path = (classes: number[]): BestPath => ({ classes: Int32Array.from(classes), probs: new Float32Array(classes.length).fill(0.9) });
+  const dictionary = parseDictionary('a\nb\nc');
+
+  it('reads the same as the whole line when the pieces agree', () => {
+    const whole = [1, 0, 0, 2, 2, 0, 3, 0, 0, 0, 1, 0, 2, 0, 0, 3];
+    const joined = joinPaths([
+      { start: 0, path: path(whole.slice(0, 10)) },
+      { start: 6, path: path(whole.slice(6)) },
+    ]);
+    expect([...joined.classes]).toEqual(whole);
+    expect(decodePath(joined, dictionary).text).toBe('abcabc');
+  });
+
+  it('changes piece where both read a gap, so a character read by both a step apart comes once', () => {
+    // Overlap steps 8–15, middle 12. The first piece reads 'b' at step 11, the second at step 12: cut at the
+    // middle, both would be kept ('abcabbca'); both pieces are blank at 13.
+    const first = path([1, 0, 2, 0, 3, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0]);
+    const second = path([0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 0]);
+    const joined = joinPaths([
+      { start: 0, path: first },
+      { start: 8, path: second },
+    ]);
+    expect(decodePath(joined, dictionary).text).toBe('abcabca');
+    expect(joined.classes.length).toBe(20);
+  });
+
+  it('decodes a best path as ctcDecode decodes the probabilities', () => {
+    const probs = Float32Array.from([0.1, 0.7, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.9, 0.05, 0.05, 0, 0.2, 0.1, 0.6, 0.1]);
+    const best = bestPath(probs, 4, 4);
+    expect([...best.classes]).toEqual([1, 1, 0, 2]);
+    expect(decodePath(best, dictionary)).toEqual(ctcDecode(probs, 4, 4, dictionary));
   });
 });

@@ -10,19 +10,30 @@ export function detectionSize(width: number, height: number): { width: number; h
 }
 
 /**
- * An interleaved 8-bit image (RGB or RGBA) as the models' input: planar, channels in the order blue, green, red,
- * each value / 255 — what the PP-OCR ONNX weights were exported to take from OpenCV's BGR images. One Float32Array
- * of 3 × width × height, nothing else. [Note: ocr-memory]
+ * An interleaved 8-bit image (RGB or RGBA), or the `region` of it, as the models' input: planar, channels in the
+ * order blue, green, red, each value / 255 — what the PP-OCR ONNX weights were exported to take from OpenCV's BGR
+ * images. One Float32Array of 3 × width × height, nothing else. [Note: ocr-memory]
  */
-export function planarBgr(pixels: Uint8Array, width: number, height: number, channels: number): Float32Array {
-  const n = width * height;
+export function planarBgr(pixels: Uint8Array, width: number, height: number, channels: number, region?: Region2d): Float32Array {
+  const { x: left, y: top, width: w, height: h } = region ?? { x: 0, y: 0, width, height };
+  const n = w * h;
   const out = new Float32Array(3 * n);
-  for (let p = 0, i = 0; p < n; p++, i += channels) {
-    out[p] = pixels[i + 2]! / 255;
-    out[n + p] = pixels[i + 1]! / 255;
-    out[2 * n + p] = pixels[i]! / 255;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0, i = ((top + y) * width + left) * channels; x < w; x++, p++, i += channels) {
+      out[p] = pixels[i + 2]! / 255;
+      out[n + p] = pixels[i + 1]! / 255;
+      out[2 * n + p] = pixels[i]! / 255;
+    }
   }
   return out;
+}
+
+/** A rectangle of an image, in pixels. */
+export interface Region2d {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Where text may be: the probability map above this. Low, as the reference implementation Trove matches has it. */

@@ -4,9 +4,24 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { openImage, type OpenedImage } from '../models/image-input.js';
-import { detectionSize, planarBgr, textBoxes } from './ocr-detect.js';
+import { detectionSize, planarBgr, textBoxes, type Region2d } from './ocr-detect.js';
 import type { Quad } from './ocr-geometry.js';
-import { LINE_HEIGHT, cropBox, ctcDecode, joinLines, parseDictionary, type OcrLine, type Rgba } from './ocr-recognise.js';
+import {
+  LINE_HEIGHT,
+  LINE_MAX_WIDTH,
+  LINE_OVERLAP,
+  LINE_STEP,
+  bestPath,
+  cropBox,
+  decodePath,
+  joinLines,
+  joinPaths,
+  overlappingSpans,
+  parseDictionary,
+  type BestPath,
+  type OcrLine,
+  type Rgba,
+} from './ocr-recognise.js';
 
 export interface OcrModelPaths {
   readonly detection: string;
@@ -77,18 +92,41 @@ export class PaddleOcr {
     return resized(rgba, { ...detectionSize(rgba.width, rgba.height), fit: 'contain' });
   }
 
+  /**
+   * The text boxes of the page, detected whole. [Note: ocr-memory] Not in tiles, though a 960 × 960 page takes the
+   * detector ~145 MB and 512 px tiles ~70: PP-OCRv4's detector weighs its channels by whole-image averages
+   * (squeeze-and-excitation), so tiles' probability maps differ everywhere, not only near seams, and read other
+   * text (on the build machine's photos 79% of the words kept; BENCHMARKS.md, "Bounding the OCR models' inputs").
+   */
   private async detect(page: Rgba): Promise<Quad[]> {
     const input = new ort.Tensor('float32', planarBgr(page.data, page.width, page.height, 4), [1, 3, page.height, page.width]);
     const output = await this.run(this.detector, input);
     return textBoxes(output.data as Float32Array, page.width, page.height);
   }
 
+  /**
+   * A line read from its crop: resized to 48 px high, and when wider than LINE_MAX_WIDTH, read in overlapping
+   * pieces whose best paths are joined where both read a gap (`joinPaths`), so the recogniser's memory is bounded
+   * whatever the line. [Note: ocr-memory]
+   */
   private async recognise(crop: Rgba): Promise<OcrLine> {
     const line = await resized(crop, { height: LINE_HEIGHT });
-    const input = new ort.Tensor('float32', planarBgr(line.data, line.width, line.height, 4), [1, 3, line.height, line.width]);
+    if (line.width <= LINE_MAX_WIDTH) return decodePath(await this.path(line, { x: 0, y: 0, width: line.width, height: line.height }), this.dictionary);
+    // Pieces start at whole steps, so their steps fall on the same places of the line.
+    const spans = overlappingSpans(Math.ceil(line.width / LINE_STEP) * LINE_STEP, LINE_MAX_WIDTH, LINE_OVERLAP, LINE_STEP);
+    const pieces: { start: number; path: BestPath }[] = [];
+    for (const span of spans) {
+      const width = Math.min(span.size, line.width - span.start);
+      pieces.push({ start: span.start / LINE_STEP, path: await this.path(line, { x: span.start, y: 0, width, height: line.height }) });
+    }
+    return decodePath(joinPaths(pieces), this.dictionary);
+  }
+
+  private async path(line: Rgba, region: Region2d): Promise<BestPath> {
+    const input = new ort.Tensor('float32', planarBgr(line.data, line.width, line.height, 4, region), [1, 3, region.height, region.width]);
     const output = await this.run(this.recogniser, input);
     const [, steps, classes] = output.dims as [number, number, number];
-    return ctcDecode(output.data as Float32Array, steps, classes, this.dictionary);
+    return bestPath(output.data as Float32Array, steps, classes);
   }
 
   private async run(session: ort.InferenceSession, input: ort.Tensor): Promise<ort.Tensor> {

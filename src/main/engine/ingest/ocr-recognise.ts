@@ -136,15 +136,15 @@ export function parseDictionary(text: string): string[] {
   return [...text.split('\n'), ' '];
 }
 
-/**
- * Greedy CTC decoding of the recogniser's output (`steps` × `classes` probabilities): the likeliest class at each
- * step, repeats merged, blanks dropped. Confidence is the mean probability of the characters kept (0 for none).
- */
-export function ctcDecode(probs: Float32Array, steps: number, classes: number, dictionary: readonly string[]): OcrLine {
-  let text = '';
-  let sum = 0;
-  let kept = 0;
-  let previous = -1;
+/** The likeliest class at each step of the recogniser's output, and its probability: what greedy decoding reads. */
+export interface BestPath {
+  readonly classes: Int32Array;
+  readonly probs: Float32Array;
+}
+
+/** The likeliest class (the first of equals) and its probability at each of `steps` steps of `classes` probabilities. */
+export function bestPath(probs: Float32Array, steps: number, classes: number): BestPath {
+  const out = { classes: new Int32Array(steps), probs: new Float32Array(steps) };
   for (let t = 0; t < steps; t++) {
     const row = t * classes;
     let best = 0;
@@ -155,14 +155,132 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, d
         best = c;
       }
     }
+    out.classes[t] = best;
+    out.probs[t] = p;
+  }
+  return out;
+}
+
+/**
+ * Greedy CTC decoding of a best path: repeats merged, blanks (class 0) dropped, class i read as dictionary entry
+ * i - 1. Confidence is the mean probability of the characters kept (0 for none).
+ */
+export function decodePath(path: BestPath, dictionary: readonly string[]): OcrLine {
+  let text = '';
+  let sum = 0;
+  let kept = 0;
+  let previous = -1;
+  for (let t = 0; t < path.classes.length; t++) {
+    const best = path.classes[t]!;
     if (best !== 0 && best !== previous) {
       text += dictionary[best - 1] ?? '';
-      sum += p;
+      sum += path.probs[t]!;
       kept++;
     }
     previous = best;
   }
   return { text, confidence: kept ? sum / kept : 0 };
+}
+
+/**
+ * Greedy CTC decoding of the recogniser's output (`steps` × `classes` probabilities): the likeliest class at each
+ * step, repeats merged, blanks dropped. Confidence is the mean probability of the characters kept (0 for none).
+ */
+export function ctcDecode(probs: Float32Array, steps: number, classes: number, dictionary: readonly string[]): OcrLine {
+  return decodePath(bestPath(probs, steps, classes), dictionary);
+}
+
+/** One stretch of a line cut into overlapping pieces: the piece's [start, start + size), and [from, to), the part of it kept. */
+export interface Span {
+  readonly start: number;
+  readonly size: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * A length cut into as few overlapping stretches as keep each at most `max` and consecutive ones overlapping by at
+ * least `overlap`, all as long as each other, starts and sizes multiples of `step` (`length` and `max` are too).
+ * Each stretch keeps the part of it nearer its own middle than its neighbours' (the overlaps split half-way), so
+ * every place is kept from one stretch, at least overlap / 2 from that stretch's cut edges. One stretch when the
+ * length fits. [Note: ocr-memory]
+ */
+export function overlappingSpans(length: number, max: number, overlap: number, step: number): Span[] {
+  if (length <= max) return [{ start: 0, size: length, from: 0, to: length }];
+  const up = (v: number) => Math.ceil(v / step) * step;
+  for (let n = 2; ; n++) {
+    const size = Math.min(max, up((length + (n - 1) * overlap) / n));
+    const starts = Array.from({ length: n }, (_, i) => Math.round((i * (length - size)) / (n - 1) / step) * step);
+    if (!starts.every((s, i) => i === 0 || starts[i - 1]! + size - s >= overlap)) continue;
+    return starts.map((start, i) => ({
+      start,
+      size,
+      from: i === 0 ? 0 : Math.floor((start + starts[i - 1]! + size) / 2),
+      to: i === n - 1 ? length : Math.floor((starts[i + 1]! + start + size) / 2),
+    }));
+  }
+}
+
+/** The recogniser reads one step of its output for every this many pixels of a line's width. */
+export const LINE_STEP = 8;
+
+/**
+ * Lines wider than this at 48 px high are read in pieces, overlapping by LINE_OVERLAP px. [Note: ocr-memory] The
+ * recogniser's memory grows with a line's width (measured: +22 MB at 1,280 px, +49 at 2,560, +74 at 3,538, +193 at
+ * 9,216 — a 960 px rule 5 px high), and its attention spans the whole line, so pieces read their characters a
+ * little differently: at this width 2 characters of 6,453 on the build machine's photos changed, at 2,000 px 15, at
+ * 1,280 px 83.
+ */
+export const LINE_MAX_WIDTH = 2560;
+export const LINE_OVERLAP = 320;
+
+/**
+ * The best paths of overlapping pieces of one line (each with its first step's place in the line, in steps, in
+ * order) as one path. Between two pieces the path changes over inside their overlap, away from both pieces' cut
+ * edges, at the middle of the longest run of steps blank in both (nearest the overlap's middle among equals): a
+ * character read by both, a step or two apart, then comes from one piece only, and none is cut. When no step is
+ * blank in both, at the overlap's middle. [Note: ocr-memory]
+ */
+export function joinPaths(pieces: readonly { readonly start: number; readonly path: BestPath }[]): BestPath {
+  const first = pieces[0];
+  if (!first) return { classes: new Int32Array(0), probs: new Float32Array(0) };
+  const last = pieces[pieces.length - 1]!;
+  const steps = last.start + last.path.classes.length;
+  const out = { classes: new Int32Array(steps), probs: new Float32Array(steps) };
+  let from = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const { start, path } = pieces[i]!;
+    const next = pieces[i + 1];
+    let to = steps;
+    if (next) {
+      // The overlap [next.start, end of this piece), less a quarter of it at each side.
+      const end = start + path.classes.length;
+      const margin = Math.floor((end - next.start) / 4);
+      const lo = Math.max(next.start + margin, from);
+      const hi = end - margin;
+      const middle = (next.start + end) / 2;
+      to = Math.floor(middle);
+      let bestRun = 0;
+      for (let t = lo; t < hi; ) {
+        if (path.classes[t - start] !== 0 || next.path.classes[t - next.start] !== 0) {
+          t++;
+          continue;
+        }
+        let e = t;
+        while (e < hi && path.classes[e - start] === 0 && next.path.classes[e - next.start] === 0) e++;
+        const cut = Math.floor((t + e) / 2);
+        if (e - t > bestRun || (e - t === bestRun && Math.abs(cut - middle) < Math.abs(to - middle))) {
+          bestRun = e - t;
+          to = cut;
+        }
+        t = e;
+      }
+    }
+    out.classes.set(path.classes.subarray(from - start, to - start), from);
+    out.probs.set(path.probs.subarray(from - start, to - start), from);
+    from = to;
+  }
+  return out;
 }
 
 /** Lines read with less confidence than this are left out before the pieces of a line are joined. */
