@@ -41,10 +41,11 @@ describe('regions', () => {
       tmp.cleanup();
     });
     const root = store.roots.add('/photos', []);
+    const spaceId = store.spaces.ensure('words-only', '1', 4).id;
     const photo = (rel: string, latitude: number, longitude: number) => {
       const id = store.transaction(() => {
         const item = store.items.upsertIndexed({ rootId: root.id, relPath: rel, kind: 'photo', size: 1, mtime: 0, hash: rel }, { ...noFacts(rel), latitude, longitude });
-        store.segments.replace(item, null, [{ kind: 'image', text: null, breadcrumb: [], start: 0, end: 1 }]);
+        store.segments.replace(item, spaceId, [{ kind: 'image', text: null, breadcrumb: [], start: 0, end: 1 }]);
         return item;
       });
       return id;
@@ -54,7 +55,7 @@ describe('regions', () => {
     const sintra = photo('c.jpg', 38.8029, -9.3817);
     const paris = photo('d.jpg', 48.8584, 2.2945);
     const within = (q: string) => [...(knnScope(store, scopeOf(store, parseQuery(q)).scope!, { kinds: null, after: null, before: null }).items ?? [])].sort();
-    const holding = (q: string) => [...itemsHolding(store, ftsQuery(lexicalTerms(parseQuery(q)))!, { spaceId: 0, kinds: null, after: null, before: null })].sort();
+    const holding = (q: string) => [...itemsHolding(store, ftsQuery(lexicalTerms(parseQuery(q)))!, { spaceId, kinds: null, after: null, before: null })].sort();
 
     it('keeps each place’s region, for the API', () => {
       expect(toSummary(store.items.get(sintra)!).place).toMatchObject({ name: 'Sintra', region: 'Lisbon', country: 'PT', countryName: 'Portugal' });
