@@ -3,9 +3,10 @@
 // SQLite stays the source of truth: the index is built from the space's vectors, kept in step through `ann_log` (every
 // vector written and every segment deleted, in the writer's transaction), and can always be thrown away and built
 // again. HNSW graphs (usearch, 8-bit quantized, cosine): one of every vector, which a search of every kind walks
-// alone, and one per item kind except the kind that had the most vectors when the index was built, so a search of
-// the smaller kinds is a choice of graph and a search of the largest one filters the common graph, where it is at
-// least a third of what is found (see `search`). A date or folder filter widens the search and filters the
+// alone, and one for each item kind that held less than a quarter of the vectors when the index was built, so a
+// search of those small kinds is a choice of graph, and a search that includes a larger kind filters the common
+// graph, where that kind is at least a quarter of what is found (see `search`). Copies of at most three quarters
+// of the vectors, then, and in practice far fewer. A date or folder filter widens the search and filters the
 // candidates, and falls back to the exact scan when it is very selective. Candidates are rescored with the 16-bit
 // copy kept beside the graphs.
 //
@@ -42,7 +43,7 @@ export const EXPANSION_SEARCH = 256;
 const SLICE = 256;
 /** Changes not yet in the graphs are searched exactly; past this many, they are added before answering. */
 const SAVE_AFTER = 20_000;
-/** 2: the common graph, the largest kind without a graph of its own, each segment's kind in the map. */
+/** 2: the common graph, the kinds without a graph of their own, each segment's kind in the map. */
 const SIDECAR_VERSION = 2;
 
 /** A graph of the index: every vector, or one kind's. */
@@ -58,8 +59,8 @@ interface Sidecar {
   readonly dimensions: number;
   /** Which space: ids are reused after a space is dropped, its creation time is not. */
   readonly space: string;
-  /** The kind with no graph of its own, searched in the common graph (null: every kind has one). */
-  readonly largest?: ItemKind | null;
+  /** The kinds with no graph of their own, searched in the common graph. */
+  readonly shared?: readonly ItemKind[];
   /** The saved map names no removed segment (removals clear it since this was written); absent: cleaned at load. */
   readonly mapClean?: boolean;
 }
@@ -90,8 +91,10 @@ function newGraph(dimensions: number, key: GraphKey): Index {
 
 export class SpaceAnn {
   private readonly graphs = new Map<GraphKey, Index>();
-  /** The kind that had the most vectors at the build: it has no graph of its own (see the file's head). */
-  private largest: ItemKind | null = null;
+  /** The kinds that held a quarter of the vectors or more at the build: no graph of their own (the file's head). */
+  private shared = new Set<ItemKind>();
+  /** Vectors in the graphs by kind code (see kindCode), for a kind's share of the common graph. */
+  private readonly counts = new Float64Array(ITEM_KINDS.length + 1);
   /** Vectors written since the graphs last took some in: searched exactly, moved into the graphs slice by slice. */
   private readonly pending = new Map<number, { kind: ItemKind; itemId: number; vector: Float32Array }>();
   /**
@@ -161,8 +164,10 @@ export class SpaceAnn {
       toQ15(b.vector).copy(out, i * bytes);
       this.grow(b.id);
       this.slotOf[b.id] = this.slots + i + 1;
+      if (this.itemOf[b.id] !== 0) this.counts[this.kindOf[b.id]!]!--; // kept again: counted once
       this.itemOf[b.id] = b.itemId;
       this.kindOf[b.id] = kindCode(b.kind);
+      this.counts[this.kindOf[b.id]!]!++;
     });
     writeSync(this.vecFd, out, 0, out.length, this.slots * bytes);
     this.slots += batch.length;
@@ -277,7 +282,8 @@ export class SpaceAnn {
       return false;
     }
     if (!sidecar.mapClean) this.cleanMap();
-    this.largest = sidecar.largest ?? null;
+    this.shared = new Set((sidecar.shared ?? []).filter((k) => (ITEM_KINDS as readonly string[]).includes(k)));
+    for (let s = 0; s < this.kindOf.length; s++) if (this.itemOf[s] !== 0) this.counts[this.kindOf[s]!]!++;
     this.seq = sidecar.seq;
     this.state = 'ready';
     return true;
@@ -302,22 +308,30 @@ export class SpaceAnn {
     this.itemOf = new Int32Array(1024);
     this.kindOf = new Uint8Array(1024);
     this.seq = this.maxSeq();
-    this.largest = this.largestKind();
+    this.shared = this.largeKinds();
+    this.counts.fill(0);
     this.writeSidecar({ version: SIDECAR_VERSION, state: 'building', seq: this.seq, dimensions: this.dimensions, space: this.identity });
     this.total = this.store.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${vecTable(this.spaceId)}`).get()?.n ?? 0;
     this.state = 'building';
     log.info('building the approximate index', { space: this.spaceId, vectors: this.total });
   }
 
-  /** The kind with the most vectors in the space now (null: none). */
-  private largestKind(): ItemKind | null {
+  /**
+   * The kinds that hold a quarter of the space's vectors or more now: searched in the common graph. Counted among the
+   * segments with a vector in this space (a photo's segment belongs to every space; one not yet embedded in this
+   * one does not count): a key lookup per segment, once per build.
+   */
+  private largeKinds(): Set<ItemKind> {
     const rows = this.store.db
-      .prepare<[number], { kind: ItemKind; n: number }>(
+      .prepare<[number, number], { kind: ItemKind; n: number }>(
         `SELECT i.kind, count(*) AS n FROM segments s JOIN items i ON i.id = s.item_id
-         WHERE s.space_id IS NULL OR s.space_id = ? GROUP BY i.kind ORDER BY n DESC LIMIT 1`,
+         WHERE (s.space_id IS NULL OR s.space_id = ?)
+           AND EXISTS (SELECT 1 FROM vectors_q15 q WHERE q.segment_id = s.id AND q.space_id = ?)
+         GROUP BY i.kind`,
       )
-      .all(this.spaceId);
-    return rows[0]?.kind ?? null;
+      .all(this.spaceId, this.spaceId);
+    const total = rows.reduce((n, r) => n + r.n, 0);
+    return new Set(rows.filter((r) => r.n * 4 >= total).map((r) => r.kind));
   }
 
   private maxSeq(): number {
@@ -357,6 +371,7 @@ export class SpaceAnn {
         this.pending.delete(r.segment_id);
         for (const g of this.graphs.values()) if (g.contains(BigInt(r.segment_id))) g.remove(BigInt(r.segment_id));
         if (r.segment_id < this.itemOf.length) {
+          if (this.itemOf[r.segment_id] !== 0) this.counts[this.kindOf[r.segment_id]!]!--;
           this.itemOf[r.segment_id] = 0; // no longer one of its item's
           this.kindOf[r.segment_id] = 0;
         }
@@ -421,7 +436,7 @@ export class SpaceAnn {
   private addToGraphs(batch: readonly { id: number; kind: ItemKind; itemId: number; vector: Float32Array }[]): void {
     this.keep(batch);
     for (const key of GRAPH_KEYS) {
-      if (key === this.largest) continue; // in the common graph only
+      if (key !== 'all' && this.shared.has(key)) continue; // in the common graph only
       const mine = key === 'all' ? batch : batch.filter((b) => b.kind === key);
       if (mine.length === 0) continue;
       let g = this.graphs.get(key);
@@ -461,7 +476,7 @@ export class SpaceAnn {
     Buffer.from(this.kindOf.buffer, this.kindOf.byteOffset, n).copy(map, 8 + n * 8);
     writeFileSync(`${this.mapPath}.tmp`, map, { mode: 0o600 });
     renameSync(`${this.mapPath}.tmp`, this.mapPath);
-    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity, mapClean: true, largest: this.largest });
+    this.writeSidecar({ version: SIDECAR_VERSION, state: 'saved', seq, dimensions: this.dimensions, space: this.identity, mapClean: true, shared: [...this.shared] });
     this.changedSinceSave = 0;
   }
 
@@ -504,19 +519,23 @@ export class SpaceAnn {
       }
     };
     const every = ITEM_KINDS.every((kind) => wanted.includes(kind));
-    if (!every && (this.largest === null || !wanted.includes(this.largest))) {
+    if (!every && !wanted.some((kind) => this.shared.has(kind))) {
       // Kinds with graphs of their own: each is walked for k.
       for (const kind of wanted) walk(this.graphs.get(kind), k, () => true);
     } else {
-      // Every kind, or the largest among them: the common graph, asked for as many more as the other kinds would
-      // take of what it finds (their share of it is at most two thirds: the largest kind holds a third or more).
+      // Every kind, or a large one among them: the common graph, asked for as many more as the other kinds would
+      // take of what it finds (a large kind was a quarter of it or more when it was built).
       const all = this.graphs.get('all');
-      const total = all?.size() ?? 0;
       let share = 1;
-      if (!every && total > 0) {
-        let others = 0;
-        for (const kind of ITEM_KINDS) if (!wanted.includes(kind)) others += this.graphs.get(kind)?.size() ?? 0;
-        share = Math.max(0.05, (total - others) / total);
+      if (!every) {
+        let mine = 0;
+        let total = 0;
+        for (const kind of ITEM_KINDS) {
+          const n = this.counts[kindCode(kind)]!;
+          total += n;
+          if (wanted.includes(kind)) mine += n;
+        }
+        share = total > 0 ? Math.max(0.05, mine / total) : 1;
       }
       const codes = new Set(wanted.map(kindCode));
       walk(all, Math.ceil(k / share), (id) => every || (id < this.kindOf.length && codes.has(this.kindOf[id]!)));
