@@ -499,22 +499,25 @@ export class Engine implements TroveApi, TroveEvents {
     if (data !== null && (data === path || isInside(path, data))) {
       throw new TroveError('INVALID_ARGUMENT', `${path} is Trove's own library folder (or inside it); pick one of your folders`);
     }
-    const existing = this.store.roots.byPath(path);
-    if (existing) {
-      // A folder added again with rules: its rules grow by them (and OCR follows the request), never silently kept.
-      const merged = [...new Set([...existing.ignore, ...ignore])];
-      if (merged.length === existing.ignore.length && (req.ocr === undefined || req.ocr === existing.ocr)) return existing;
-      this.store.roots.update(existing.id, { ignore: merged, ocr: req.ocr ?? existing.ocr });
-      this.emit('rootsChanged', this.store.roots.list());
-      return this.store.roots.get(existing.id)!;
-    }
-    for (const other of this.store.roots.list()) {
-      if (isInside(path, other.path) || isInside(other.path, path)) {
-        throw new TroveError('ROOT_OVERLAPS', `${path} overlaps the watched folder ${other.path}; remove that one first or pick a folder beside it`);
+    // Looked up and added in one write transaction: two processes adding the same folder at once (two `trove index`
+    // of a new folder) add it once, the second finding the first's.
+    const { root, changed } = this.store.transaction(() => {
+      const existing = this.store.roots.byPath(path);
+      if (existing) {
+        // A folder added again with rules: its rules grow by them (and OCR follows the request), never silently kept.
+        const merged = [...new Set([...existing.ignore, ...ignore])];
+        if (merged.length === existing.ignore.length && (req.ocr === undefined || req.ocr === existing.ocr)) return { root: existing, changed: false };
+        this.store.roots.update(existing.id, { ignore: merged, ocr: req.ocr ?? existing.ocr });
+        return { root: this.store.roots.get(existing.id)!, changed: true };
       }
-    }
-    const root = this.store.roots.add(path, ignore, Date.now(), req.ocr ?? true);
-    this.emit('rootsChanged', this.store.roots.list());
+      for (const other of this.store.roots.list()) {
+        if (isInside(path, other.path) || isInside(other.path, path)) {
+          throw new TroveError('ROOT_OVERLAPS', `${path} overlaps the watched folder ${other.path}; remove that one first or pick a folder beside it`);
+        }
+      }
+      return { root: this.store.roots.add(path, ignore, Date.now(), req.ocr ?? true), changed: true };
+    });
+    if (changed) this.emit('rootsChanged', this.store.roots.list());
     return root;
   }
 
