@@ -3,7 +3,6 @@ import type { Quad } from '../../../src/main/engine/ingest/ocr-geometry.js';
 import {
   bestPath,
   cropBox,
-  ctcDecode,
   decodePath,
   joinLines,
   joinPaths,
@@ -88,13 +87,13 @@ describe('CTC decoding', () => {
   });
 
   it('merges repeats, splits them at a blank, drops blanks, and averages the kept steps', () => {
-    const line = ctcDecode(output([[1, 0.9], [1, 0.8], [0, 0.99], [1, 0.7], [2, 0.6], [3, 0.5], [2, 0.9]]), 7, 4, dictionary);
+    const line = decodePath(bestPath(output([[1, 0.9], [1, 0.8], [0, 0.99], [1, 0.7], [2, 0.6], [3, 0.5], [2, 0.9]]), 7, 4), dictionary);
     expect(line.text).toBe('aab b');
     expect(line.confidence).toBeCloseTo((0.9 + 0.7 + 0.6 + 0.5 + 0.9) / 5, 6);
   });
 
   it('is empty, with no confidence, when every step is blank', () => {
-    expect(ctcDecode(output([[0, 0.9], [0, 0.9]]), 2, 4, dictionary)).toEqual({ text: '', confidence: 0 });
+    expect(decodePath(bestPath(output([[0, 0.9], [0, 0.9]]), 2, 4), dictionary)).toEqual({ text: '', confidence: 0 });
   });
 });
 
@@ -163,10 +162,11 @@ describe('wide lines in pieces', () => {
     expect(joined.classes.length).toBe(20);
   });
 
-  it('decodes a best path as ctcDecode decodes the probabilities', () => {
-    const probs = Float32Array.from([0.1, 0.7, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.9, 0.05, 0.05, 0, 0.2, 0.1, 0.6, 0.1]);
-    const best = bestPath(probs, 4, 4);
-    expect([...best.classes]).toEqual([1, 1, 0, 2]);
-    expect(decodePath(best, dictionary)).toEqual(ctcDecode(probs, 4, 4, dictionary));
+  it('keeps the likeliest class of each step and its probability, the first of equals', () => {
+    const probs = Float32Array.from([0.1, 0.7, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.9, 0.05, 0.05, 0, 0.2, 0.1, 0.6, 0.1, 0.4, 0.4, 0.1, 0.1]);
+    const best = bestPath(probs, 5, 4);
+    expect([...best.classes]).toEqual([1, 1, 0, 2, 0]);
+    expect([...best.probs].map((p) => Math.round(p * 100) / 100)).toEqual([0.7, 0.7, 0.9, 0.6, 0.4]);
+    expect(decodePath(best, dictionary)).toMatchObject({ text: 'ab' });
   });
 });

@@ -182,14 +182,6 @@ export function decodePath(path: BestPath, dictionary: readonly string[]): OcrLi
   return { text, confidence: kept ? sum / kept : 0 };
 }
 
-/**
- * Greedy CTC decoding of the recogniser's output (`steps` × `classes` probabilities): the likeliest class at each
- * step, repeats merged, blanks dropped. Confidence is the mean probability of the characters kept (0 for none).
- */
-export function ctcDecode(probs: Float32Array, steps: number, classes: number, dictionary: readonly string[]): OcrLine {
-  return decodePath(bestPath(probs, steps, classes), dictionary);
-}
-
 /** One stretch of a line cut into overlapping pieces: the piece's [start, start + size), and [from, to), the part of it kept. */
 export interface Span {
   readonly start: number;
