@@ -1,4 +1,4 @@
-// Giving memory back at the engine's few known turns, where a long step is about to start.
+// Giving memory back at the engine's few known turns, where a long step is about to start or has ended.
 // [Note: release-memory] V8 collects its old generation only when the heap has grown by a factor since the last
 // collection, so after chunking and embedding many megabytes of text the main heap can hold 100 MB and more of
 // garbage for a while (measured on /usr/share/doc at the OCR step's start: 162 MB used of 186 committed, and 35 of
@@ -6,6 +6,21 @@
 // adding to the peak of the step that follows. Node has no API for it without `--expose-gc`, which cannot be passed
 // to the desktop app's engine or to `npx trove`; V8 can be told to expose the function once the process runs (as
 // Jest does for `--logHeapUsage`).
+//
+// [Note: native-allocator] Most of the engine's memory is not V8's: ONNX Runtime's arenas, sharp's pixels, SQLite,
+// the buffers of files read. On Linux that is glibc's malloc, which keeps what is freed inside its heaps: over a
+// `trove index` of /usr/share/doc, ~185 MB of the 465 MB the process held at the OCR step's start was free memory
+// that `malloc_trim` handed back at once. Two things are asked of it, through koffi (a maintained FFI with prebuilt
+// binaries for each platform; Node has no binding for either call):
+// - at the engine's start, `mallopt(M_MMAP_THRESHOLD, 1 MiB)`: glibc serves blocks above the threshold with their
+//   own mapping, returned whole when freed, but by default it raises the threshold to the size of each such block
+//   freed (up to 32 MB), after which the 14–30 MB tensors and decoded pictures come from its heaps and stay.
+//   Measured with `farm-bench -n 3` on /usr/share/doc: peak 599 → 540 MiB (BENCHMARKS.md, "The C allocator");
+//   fewer arenas (`M_ARENA_MAX`) gave 577 alone and nothing more with the threshold.
+// - at a turn, `malloc_trim(0)`: free pages inside glibc's heaps go back to the system (~0.1 ms). It lowers what
+//   the engine holds between steps and after a run, not the peak (a step reuses free pages either way).
+// Elsewhere (macOS, Windows, musl) the allocators return memory on their own terms and nothing is called.
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -26,4 +41,61 @@ export function collectGarbage(): void {
     }
   }
   collect?.();
+}
+
+interface Glibc {
+  mallopt(param: number, value: number): number;
+  mallocTrim(pad: number): number;
+}
+
+const M_MMAP_THRESHOLD = -3; // glibc's <malloc.h>
+/** Blocks from this size up get a mapping of their own, returned to the system when freed. */
+export const MMAP_THRESHOLD = 1024 * 1024;
+
+let glibc: Glibc | null | undefined;
+
+/** glibc's allocator calls, or null where the C library is another (or koffi cannot load). */
+function loadGlibc(): Glibc | null {
+  if (glibc !== undefined) return glibc;
+  glibc = null;
+  if (process.platform !== 'linux') return null;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const libc = koffi.load('libc.so.6'); // musl has no libc.so.6: nothing is tuned there
+    glibc = { mallopt: libc.func('int mallopt(int param, int value)'), mallocTrim: libc.func('int malloc_trim(size_t pad)') };
+  } catch {
+    glibc = null;
+  }
+  return glibc;
+}
+
+export interface AllocatorTuning {
+  /** The C library's allocator was tuned (glibc); false elsewhere. */
+  readonly tuned: boolean;
+  /** The fixed mmap threshold in bytes, or null where it was left alone. */
+  readonly mmapThreshold: number | null;
+}
+
+let tuning: AllocatorTuning | undefined;
+
+/**
+ * Tunes glibc's allocator for the engine, once per process [Note: native-allocator]. A threshold the person set
+ * (`MALLOC_MMAP_THRESHOLD_` or `GLIBC_TUNABLES`) is left as it is.
+ */
+export function tuneAllocator(): AllocatorTuning {
+  if (tuning) return tuning;
+  const set = process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || /mmap_threshold/.test(process.env.GLIBC_TUNABLES ?? '');
+  const libc = set ? null : loadGlibc();
+  const ok = libc !== null && libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) === 1;
+  tuning = { tuned: ok, mmapThreshold: ok ? MMAP_THRESHOLD : null };
+  return tuning;
+}
+
+/**
+ * Memory back to the system at a turn of the engine [Note: release-memory] [Note: native-allocator]: a full
+ * collection of this thread's heap, then glibc's free pages.
+ */
+export function releaseMemory(): void {
+  collectGarbage();
+  loadGlibc()?.mallocTrim(0);
 }

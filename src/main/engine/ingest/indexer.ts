@@ -31,7 +31,7 @@ import { extractPhoto } from './photo.js';
 import { chooseTime, followsName, settleTime } from './when.js';
 import type { ProgressTracker } from './progress.js';
 import { scanPaths, scanRoot, type ScannedFile } from './scan.js';
-import { collectGarbage } from '../memory.js';
+import { releaseMemory } from '../memory.js';
 
 const log = createLogger('ingest/indexer');
 
@@ -49,6 +49,8 @@ const TEXT_BATCH = 32;
  * each start again (~0.5–1 s with real models): 32 photos of ~0.3–1 s each keep that a few percent. [Note: ocr-memory]
  */
 const OCR_BATCH = 32;
+/** A run longer than this gives its freed memory back when it ends. [Note: release-memory] */
+const RELEASE_AFTER_MS = 5000;
 /**
  * A note larger than this is not indexed (its reason says so). 8 MB of text is about 30,000 chunks for CLIP, and
  * while it is written its vectors alone hold ~60 MB (512 dimensions) to ~90 MB (SigLIP's 768); past that a text
@@ -415,6 +417,13 @@ export class Indexer {
     }
     if (this.speech && this.encoder.canEmbedTexts && hooks.transcribe !== false) await this.transcribe(this.speech, summary, hooks);
 
+    // A long run leaves freed memory in the heaps: it goes back before the engine waits for the next change (a
+    // desktop engine idles for hours). A run of a second or two (one file changed) is not worth a collection.
+    if (performance.now() - started > RELEASE_AFTER_MS) {
+      const held = process.memoryUsage.rss();
+      releaseMemory(); // [Note: release-memory]
+      log.debug('memory released', { fromMb: Math.round(held / 1048576), toMb: Math.round(process.memoryUsage.rss() / 1048576) });
+    }
     this.progress.idle();
     this.onProgress();
     summary.embedded = { images: this.encoder.stats.images - stats0.images, texts: this.encoder.stats.texts - stats0.texts };
@@ -443,7 +452,7 @@ export class Indexer {
       const work = this.store.items.needingOcr(OCR_BATCH);
       if (work.length === 0) break;
       await this.encoder.rest?.();
-      collectGarbage(); // [Note: release-memory]
+      releaseMemory(); // [Note: release-memory]
       const read: { w: (typeof work)[number]; text: string }[] = [];
       for (const w of work) {
         if (hooks.stopped?.()) break; // closing: what was read is kept below; the rest is read by the next run
