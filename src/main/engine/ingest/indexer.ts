@@ -26,7 +26,7 @@ import { chunkPlainText } from './chunk.js';
 import { ConfinedError, confinedPath, openConfined } from './confine.js';
 import { IgnoreRules } from './ignore.js';
 import { extractNoteFile } from './note.js';
-import { ocrText, type OcrRunner } from './ocr.js';
+import { ocrText, type OcrFound, type OcrRunner } from './ocr.js';
 import { extractPhoto } from './photo.js';
 import { chooseTime, followsName, settleTime } from './when.js';
 import type { ProgressTracker } from './progress.js';
@@ -49,6 +49,12 @@ const TEXT_BATCH = 32;
  * each start again (~0.5–1 s with real models): 32 photos of ~0.3–1 s each keep that a few percent. [Note: ocr-memory]
  */
 const OCR_BATCH = 32;
+/**
+ * What the crops of photos found and not yet read may hold in the OCR worker before they are read [Note: ocr-phases]:
+ * a photo's crops are at most its page (~3.7 MB at 960 × 960), most a few hundred KB, so a batch is usually found
+ * whole, and a batch of document pages is read every few pages (each switch of model ~0.1 s).
+ */
+const OCR_HELD_BYTES = 24 * 1024 * 1024;
 /** A run longer than this gives its freed memory back when it ends. [Note: release-memory] */
 const RELEASE_AFTER_MS = 5000;
 /**
@@ -438,8 +444,9 @@ export class Indexer {
   /**
    * The OCR step: photos not yet read at their current version, in batches of OCR_BATCH. [Note: ocr] [Note: ocr-memory]
    * Each batch is read with the encoder's indexing worker at rest, then its texts are embedded with the OCR worker
-   * closed, so the two models never hold memory at once (the encoder's worker is ~73 MB with the fixture pack,
-   * several hundred with CLIP; the OCR worker ~115 MB loaded and ~145 MB more while it reads a 960-px photo).
+   * closed, so the two never hold memory at once (the encoder's worker is ~73 MB with the fixture pack, several
+   * hundred with CLIP; the OCR worker ~115 MB loaded and the detector's arena 129 MB after a 960-px photo). Within
+   * the batch the OCR models take turns too [Note: ocr-phases].
    */
   private async readText(ocr: OcrRunner, summary: ReturnType<typeof emptySummary>, hooks: RunHooks): Promise<void> {
     const total = this.store.items.countNeedingOcr();
@@ -454,6 +461,27 @@ export class Indexer {
       await this.encoder.rest?.();
       releaseMemory(); // [Note: release-memory]
       const read: { w: (typeof work)[number]; text: string }[] = [];
+      // Two halves [Note: ocr-phases]: the detector finds each photo's text, then the recogniser reads what was
+      // found, so the two models are never held at once. Found crops wait in the worker; past OCR_HELD_BYTES the
+      // photos found so far are read before more are found.
+      let found: { w: (typeof work)[number]; found: OcrFound }[] = [];
+      const readFound = async () => {
+        for (const f of found) {
+          if (hooks.stopped?.()) break; // closing: not read, so read by the next run
+          await hooks.gate?.();
+          this.progress.working(f.w.relPath);
+          let text = '';
+          try {
+            text = ocrText(await ocr.readFound(f.found));
+          } catch (error) {
+            log.warn('OCR failed; the photo stays searchable by its image', { path: absolutePath(f.w.rootPath, f.w.relPath), error: (error as Error).message });
+          }
+          read.push({ w: f.w, text });
+          this.progress.finished(true);
+          this.onProgress();
+        }
+        found = [];
+      };
       for (const w of work) {
         if (hooks.stopped?.()) break; // closing: what was read is kept below; the rest is read by the next run
         await hooks.gate?.();
@@ -462,21 +490,26 @@ export class Indexer {
         this.progress.working(w.relPath);
         // [Note: crash-retry] Written before the read: a photo the process died on twice is not read again.
         const tries = await this.write(() => this.store.stepTries.begin(w.id, 'ocr', w.hash));
-        let text = '';
+        let text: OcrFound | null = null;
         if (tries > MAX_ATTEMPTS) {
           log.warn('Trove stopped twice while reading the text in this photo; it stays searchable by its image', { path });
         } else {
           try {
             // Read from its real path, as the link rule allows now (a link retargeted since indexing leads nowhere).
-            text = ocrText(await ocr.read(await confinedPath(w.rootPath, w.relPath)));
+            text = await ocr.find(await confinedPath(w.rootPath, w.relPath));
           } catch (error) {
             log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
           }
         }
-        read.push({ w, text });
-        this.progress.finished(true); // read: what is left of the photo's step is quick
-        this.onProgress();
+        if (text) found.push({ w, found: text });
+        else {
+          read.push({ w, text: '' }); // no text: what is left of the photo's step is quick
+          this.progress.finished(true);
+          this.onProgress();
+        }
+        if (ocr.holding > OCR_HELD_BYTES) await readFound();
       }
+      await readFound();
       await ocr.close(); // its memory goes back while the texts are embedded; the next batch starts it again
       for (const { w, text } of read) {
         const segments = text ? this.ocrSegments(text) : [];

@@ -55,31 +55,95 @@ async function resized(image: Rgba, options: Parameters<ImagePipeline['resize']>
   return raw(opened.pipeline().resize(options));
 }
 
+/**
+ * What the detector found in one image: each text box cut out of the page (straightened, at the page's scale), for
+ * the recogniser to read later. [Note: ocr-phases]
+ */
+export interface Found {
+  readonly crops: readonly { readonly crop: Rgba; readonly box: Quad }[];
+  /** The bytes its crops hold. */
+  readonly bytes: number;
+}
+
+export type OcrModel = 'detector' | 'recogniser';
+
 export class PaddleOcr {
+  private readonly sessions: Record<OcrModel, ort.InferenceSession | null> = { detector: null, recogniser: null };
+
   private constructor(
-    private readonly detector: ort.InferenceSession,
-    private readonly recogniser: ort.InferenceSession,
+    private readonly paths: OcrModelPaths,
+    private readonly options: ort.InferenceSession.SessionOptions,
     private readonly dictionary: readonly string[],
   ) {}
 
-  static async open(paths: OcrModelPaths, threads: number): Promise<PaddleOcr> {
-    const options = ocrSessionOptions(threads);
-    const detector = await ort.InferenceSession.create(paths.detection, options);
-    const recogniser = await ort.InferenceSession.create(paths.recognition, options);
-    return new PaddleOcr(detector, recogniser, parseDictionary(await readFile(paths.dictionary, 'utf8')));
+  /**
+   * The pipeline with the models named loaded (the others load when first needed; a `find` or `readFound` then
+   * holds only the one it uses).
+   */
+  static async open(paths: OcrModelPaths, threads: number, load: readonly OcrModel[] = ['detector', 'recogniser']): Promise<PaddleOcr> {
+    const ocr = new PaddleOcr(paths, ocrSessionOptions(threads), parseDictionary(await readFile(paths.dictionary, 'utf8')));
+    for (const model of load) await ocr.session(model);
+    return ocr;
   }
 
   /**
    * The lines of text in an image: an upright sharp pipeline, already as small as it should be read (the caller
-   * resizes), transparency flattened.
+   * resizes), transparency flattened. Both models stay loaded.
    */
   async read(image: ImagePipeline): Promise<OcrLine[]> {
+    return this.recogniseAll(await this.detectAll(image));
+  }
+
+  /**
+   * The detection half of `read`, with the recogniser's session released first. [Note: ocr-phases] A batch of
+   * photos is read as `find` for each, then `readFound` for each, so the two models and their arenas are never held
+   * at once; the page is dropped once its boxes are cut out.
+   */
+  async find(image: ImagePipeline): Promise<Found> {
+    await this.release('recogniser');
+    return this.detectAll(image);
+  }
+
+  /** The recognition half of `read`, with the detector's session released first. [Note: ocr-phases] */
+  async readFound(found: Found): Promise<OcrLine[]> {
+    await this.release('detector');
+    return this.recogniseAll(found);
+  }
+
+  /** The models whose sessions are open now. */
+  loaded(): OcrModel[] {
+    return (['detector', 'recogniser'] as const).filter((m) => this.sessions[m] !== null);
+  }
+
+  /** Both sessions released (the next call opens what it needs). */
+  async close(): Promise<void> {
+    await this.release('detector');
+    await this.release('recogniser');
+  }
+
+  private async detectAll(image: ImagePipeline): Promise<Found> {
     const page = await this.page(image);
     const boxes = await this.detect(page);
+    const crops = boxes.map((box) => ({ crop: cropBox(page, box), box }));
+    return { crops, bytes: crops.reduce((n, c) => n + c.crop.data.byteLength, 0) };
+  }
+
+  private async recogniseAll(found: Found): Promise<OcrLine[]> {
     const pieces: (OcrLine & { box: Quad })[] = [];
-    // One line at a time: its crop, resized copy and tensors are the only memory it takes. [Note: ocr-memory]
-    for (const box of boxes) pieces.push({ ...(await this.recognise(cropBox(page, box))), box });
+    // One line at a time: its resized copy and tensors are the only memory it takes. [Note: ocr-memory]
+    for (const { crop, box } of found.crops) pieces.push({ ...(await this.recognise(crop)), box });
     return joinLines(pieces);
+  }
+
+  private async session(model: OcrModel): Promise<ort.InferenceSession> {
+    this.sessions[model] ??= await ort.InferenceSession.create(model === 'detector' ? this.paths.detection : this.paths.recognition, this.options);
+    return this.sessions[model];
+  }
+
+  private async release(model: OcrModel): Promise<void> {
+    const session = this.sessions[model];
+    this.sessions[model] = null;
+    await session?.release();
   }
 
   /**
@@ -100,7 +164,7 @@ export class PaddleOcr {
    */
   private async detect(page: Rgba): Promise<Quad[]> {
     const input = new ort.Tensor('float32', planarBgr(page.data, page.width, page.height, 4), [1, 3, page.height, page.width]);
-    const output = await this.run(this.detector, input);
+    const output = await this.run(await this.session('detector'), input);
     return textBoxes(output.data as Float32Array, page.width, page.height);
   }
 
@@ -124,7 +188,7 @@ export class PaddleOcr {
 
   private async path(line: Rgba, region: Region2d): Promise<BestPath> {
     const input = new ort.Tensor('float32', planarBgr(line.data, line.width, line.height, 4, region), [1, 3, region.height, region.width]);
-    const output = await this.run(this.recogniser, input);
+    const output = await this.run(await this.session('recogniser'), input);
     const [, steps, classes] = output.dims as [number, number, number];
     return bestPath(output.data as Float32Array, steps, classes);
   }

@@ -16,8 +16,8 @@ import type { OcrLine, OcrResponse, OcrWorkerInit } from './ocr-worker.js';
  * 960). The detector's activations grow with the area: measured on the build machine (bench/ocr.ts), reading a
  * photo takes the OCR worker +110 MB above its loaded 64 MB at 640 px, +185 MB at 960 px and +450 MB at 1600 px.
  * Signs and documents are still read at 960 px. Most of it is the detector's own need (~145 MB at 960 × 960, the
- * same at every session option tried; 640 px reads far less of small text), so a whole index run peaks at the
- * engine's memory when OCR starts plus ~260 MB: figures and what was tried in BENCHMARKS.md.
+ * same at every session option tried; 640 px reads far less of small text; ONNX Runtime's arena holds 129 MB of it),
+ * so the detector and the recogniser take turns [Note: ocr-phases]: figures and what was tried in BENCHMARKS.md.
  */
 export const OCR_MAX_SIDE = 960;
 
@@ -32,6 +32,18 @@ export function ocrText(lines: readonly OcrLine[]): string {
     .join('\n');
 }
 
+/** A photo's text found by `OcrRunner.find`, kept in the OCR worker until `readFound`. */
+export interface OcrFound {
+  readonly key: number;
+  /** Lines found. */
+  readonly lines: number;
+}
+
+function lines(reply: OcrResponse & { ok: true }): OcrLine[] {
+  if (!('lines' in reply)) throw new Error('the OCR worker answered without lines');
+  return reply.lines;
+}
+
 export class OcrRunner {
   private readonly rpc: WorkerRpc<OcrResponse>;
 
@@ -40,13 +52,42 @@ export class OcrRunner {
     this.rpc = new WorkerRpc<OcrResponse>({ url: BOOTSTRAP, worker: { workerData: { ...init, background: true } }, what: 'OCR worker' }); // [Note: responsive]
   }
 
-  /** The lines of text in an image file. */
+  private heldBytes = 0;
+  private readonly held = new Map<number, number>();
+
+  /** The lines of text in an image file, both models loaded. */
   async read(path: string): Promise<OcrLine[]> {
-    return (await this.rpc.request({ path })).lines;
+    return lines(await this.rpc.request({ op: 'read', path }));
   }
 
-  /** Ends the worker (its memory goes back); the next read starts another. [Note: ocr-memory] */
+  /**
+   * The first half of reading a photo in a batch [Note: ocr-phases]: its text boxes, found and cut out in the
+   * worker, which keeps them for `readFound`. Null when it has no text.
+   */
+  async find(path: string): Promise<OcrFound | null> {
+    const reply = await this.rpc.request({ op: 'find', path });
+    if (!('found' in reply) || reply.found === 0) return null;
+    this.held.set(reply.id, reply.bytes);
+    this.heldBytes += reply.bytes;
+    return { key: reply.id, lines: reply.found };
+  }
+
+  /** The second half: the lines of what `find` found (the worker lets the crops go). */
+  async readFound(found: OcrFound): Promise<OcrLine[]> {
+    this.heldBytes -= this.held.get(found.key) ?? 0;
+    this.held.delete(found.key);
+    return lines(await this.rpc.request({ op: 'readFound', key: found.key }));
+  }
+
+  /** What the crops found and not yet read hold in the worker, in bytes. */
+  get holding(): number {
+    return this.heldBytes;
+  }
+
+  /** Ends the worker (its memory goes back, with any crops not read); the next request starts another. [Note: ocr-memory] */
   close(): Promise<void> {
+    this.held.clear();
+    this.heldBytes = 0;
     return this.rpc.close();
   }
 }
