@@ -59,7 +59,7 @@ import { originalType, thumbnail, thumbnailFile } from './thumbnails.js';
 import { findDuplicates } from './duplicates/find.js';
 import { placeClusters } from './store/places.js';
 import { perceptualHashOf } from './duplicates/phash.js';
-import { tuneAllocator } from './memory.js';
+import { tuneMemory } from './memory.js';
 
 const log = createLogger('engine');
 
@@ -134,7 +134,7 @@ export class Engine implements TroveApi, TroveEvents {
   }
 
   static open(options: EngineOptions): Engine {
-    tuneAllocator(); // before the workers and sessions allocate [Note: native-allocator]
+    tuneMemory(); // before the workers and sessions allocate [Note: native-allocator] [Note: heap-growth]
     privateFolder(options.dataDir);
     const store = Store.open(dataPaths(options.dataDir).database);
     return new Engine(store, options);
