@@ -72,8 +72,8 @@ function loadGlibc(): Glibc | null {
 export interface MemoryTuning {
   /** glibc's fixed mmap threshold in bytes, or null where it was left alone (not glibc, or set by the person). */
   readonly mmapThreshold: number | null;
-  /** V8's heap growing percent, or null where the person set one. */
-  readonly heapGrowingPercent: number | null;
+  /** V8's heap growing percent. */
+  readonly heapGrowingPercent: number;
 }
 
 /**
@@ -88,15 +88,10 @@ export const HEAP_GROWING_PERCENT = 50;
 
 let tuning: MemoryTuning | undefined;
 
-/** Set by the person for this process (a flag or NODE_OPTIONS): then it is theirs, not the engine's. */
-function setByPerson(flag: string): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.replace(/_/g, '-').includes(flag));
-}
-
 /**
  * Tunes the process's memory for the engine, once [Note: native-allocator] [Note: heap-growth]: glibc's mmap
- * threshold and V8's heap growth. What the person set (`MALLOC_MMAP_THRESHOLD_` or `GLIBC_TUNABLES`, V8's
- * `--heap-growing-percent`) is left as it is.
+ * threshold (left as it is where the person set one: `MALLOC_MMAP_THRESHOLD_`, `GLIBC_TUNABLES`) and V8's heap
+ * growth (the engine's own setting: V8 cannot be asked what a flag was set to).
  */
 export function tuneMemory(): MemoryTuning {
   if (tuning) return tuning;
@@ -104,9 +99,8 @@ export function tuneMemory(): MemoryTuning {
   const libc = thresholdSet ? null : loadGlibc();
   const tuned = libc !== null && libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) === 1;
   // V8 reads this flag at each full collection to set the next limit, so it holds for every isolate from here on.
-  const growing = setByPerson('--heap-growing-percent') ? null : HEAP_GROWING_PERCENT;
-  if (growing !== null) setFlagsFromString(`--heap-growing-percent=${growing}`);
-  tuning = { mmapThreshold: tuned ? MMAP_THRESHOLD : null, heapGrowingPercent: growing };
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  tuning = { mmapThreshold: tuned ? MMAP_THRESHOLD : null, heapGrowingPercent: HEAP_GROWING_PERCENT };
   return tuning;
 }
 

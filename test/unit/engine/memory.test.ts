@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
 
 interface Held {
-  tuning: { mmapThreshold: number | null; heapGrowingPercent: number | null } | null;
+  tuning: { mmapThreshold: number | null; heapGrowingPercent: number } | null;
   made: number;
   freed: number;
   released: number;
