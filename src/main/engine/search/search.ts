@@ -11,7 +11,7 @@ import { ITEM_KINDS, type Hit, type ItemKind, type SpaceInfo } from '../../../sh
 import { createLogger, SLOW_QUERY_MS } from '../log.js';
 import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
-import { MAX_K } from '../store/spaces.js';
+import { MAX_K, SCAN_ITEMS } from '../store/spaces.js';
 import { filterHits } from './browse.js';
 import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
 import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lexical.js';
@@ -243,10 +243,15 @@ export function findHits(
   // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen ×4
   // while they hold fewer than `limit` distinct items that may be shown and the space has more. The KNN's cost grows
   // with k (at 7k vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.
+  // Items that hold the quoted phrases, when few, have their vectors scanned directly (as a listed in: scope does)
+  // rather than the whole space widened until enough of them come up: a phrase held by a few notes widened k to the
+  // end of the space, 75–90 ms a search at 8k vectors (BENCHMARKS.md, "Search under load", the fifth session's rerun).
+  const phraseItems =
+    allowed !== null && allowed.size <= SCAN_ITEMS && !filter.passing ? { items: filter.items ? new Set([...filter.items].filter((id) => allowed.has(id))) : allowed } : {};
   let byMeaning: ScoredSegment[] = [];
   if (!meaningless(vector) && (allowed === null || allowed.size > 0)) {
     for (let k = Math.min(MAX_K, limit * 2 + 16); ; k = Math.min(MAX_K, k * 4)) {
-      const neighbours = knn(spaceId, vector, k, { ...filter, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
+      const neighbours = knn(spaceId, vector, k, { ...filter, ...phraseItems, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
       byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), neighbours.length).filter((s) => keep(s.itemId));
       if (byMeaning.length >= limit || neighbours.length < k || k >= MAX_K) break;
     }
