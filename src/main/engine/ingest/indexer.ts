@@ -465,22 +465,29 @@ export class Indexer {
       // found, so the two models are never held at once. Found crops wait in the worker; past OCR_HELD_BYTES the
       // photos found so far are read before more are found.
       let found: { w: (typeof work)[number]; found: OcrFound }[] = [];
-      const readFound = async () => {
-        for (const f of found) {
-          if (hooks.stopped?.()) break; // closing: not read, so read by the next run
+      const failed = (w: (typeof work)[number], error: unknown) =>
+        log.warn('OCR failed; the photo stays searchable by its image', { path: absolutePath(w.rootPath, w.relPath), error: (error as Error).message });
+      const done = (w: (typeof work)[number], text: string) => {
+        read.push({ w, text });
+        this.progress.finished(true);
+        this.onProgress();
+      };
+      const readFoundSoFar = async () => {
+        let next = 0;
+        for (; next < found.length; next++) {
+          if (hooks.stopped?.()) break; // closing: not read, so read by the next run (below)
+          const f = found[next]!;
           await hooks.gate?.();
           this.progress.working(f.w.relPath);
           let text = '';
           try {
             text = ocrText(await ocr.readFound(f.found));
           } catch (error) {
-            log.warn('OCR failed; the photo stays searchable by its image', { path: absolutePath(f.w.rootPath, f.w.relPath), error: (error as Error).message });
+            failed(f.w, error);
           }
-          read.push({ w: f.w, text });
-          this.progress.finished(true);
-          this.onProgress();
+          done(f.w, text);
         }
-        found = [];
+        found = found.slice(next);
       };
       for (const w of work) {
         if (hooks.stopped?.()) break; // closing: what was read is kept below; the rest is read by the next run
@@ -490,26 +497,25 @@ export class Indexer {
         this.progress.working(w.relPath);
         // [Note: crash-retry] Written before the read: a photo the process died on twice is not read again.
         const tries = await this.write(() => this.store.stepTries.begin(w.id, 'ocr', w.hash));
-        let text: OcrFound | null = null;
+        let inPhoto: OcrFound | null = null;
         if (tries > MAX_ATTEMPTS) {
           log.warn('Trove stopped twice while reading the text in this photo; it stays searchable by its image', { path });
         } else {
           try {
             // Read from its real path, as the link rule allows now (a link retargeted since indexing leads nowhere).
-            text = await ocr.find(await confinedPath(w.rootPath, w.relPath));
+            inPhoto = await ocr.find(await confinedPath(w.rootPath, w.relPath));
           } catch (error) {
-            log.warn('OCR failed; the photo stays searchable by its image', { path, error: (error as Error).message });
+            failed(w, error);
           }
         }
-        if (text) found.push({ w, found: text });
-        else {
-          read.push({ w, text: '' }); // no text: what is left of the photo's step is quick
-          this.progress.finished(true);
-          this.onProgress();
-        }
-        if (ocr.holding > OCR_HELD_BYTES) await readFound();
+        if (inPhoto) found.push({ w, found: inPhoto });
+        else done(w, ''); // no text: what is left of the photo's step is quick
+        if (ocr.holding > OCR_HELD_BYTES) await readFoundSoFar();
       }
-      await readFound();
+      await readFoundSoFar();
+      // Found but not read because the engine is closing: the process did not die on them, so their tries are cleared
+      // ([Note: crash-retry]); otherwise two closings at this point would leave them unread for good.
+      if (found.length) await this.write(() => found.forEach((f) => this.store.stepTries.clear(f.w.id, 'ocr')), () => true).catch(() => undefined);
       await ocr.close(); // its memory goes back while the texts are embedded; the next batch starts it again
       for (const { w, text } of read) {
         const segments = text ? this.ocrSegments(text) : [];

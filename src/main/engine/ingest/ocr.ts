@@ -52,7 +52,7 @@ export class OcrRunner {
     this.rpc = new WorkerRpc<OcrResponse>({ url: BOOTSTRAP, worker: { workerData: { ...init, background: true } }, what: 'OCR worker' }); // [Note: responsive]
   }
 
-  private heldBytes = 0;
+  /** The bytes of each photo's crops found and not yet read, by its key. */
   private readonly held = new Map<number, number>();
 
   /** The lines of text in an image file, both models loaded. */
@@ -68,26 +68,25 @@ export class OcrRunner {
     const reply = await this.rpc.request({ op: 'find', path });
     if (!('found' in reply) || reply.found === 0) return null;
     this.held.set(reply.id, reply.bytes);
-    this.heldBytes += reply.bytes;
     return { key: reply.id, lines: reply.found };
   }
 
   /** The second half: the lines of what `find` found (the worker lets the crops go). */
   async readFound(found: OcrFound): Promise<OcrLine[]> {
-    this.heldBytes -= this.held.get(found.key) ?? 0;
     this.held.delete(found.key);
     return lines(await this.rpc.request({ op: 'readFound', key: found.key }));
   }
 
   /** What the crops found and not yet read hold in the worker, in bytes. */
   get holding(): number {
-    return this.heldBytes;
+    let bytes = 0;
+    for (const b of this.held.values()) bytes += b;
+    return bytes;
   }
 
   /** Ends the worker (its memory goes back, with any crops not read); the next request starts another. [Note: ocr-memory] */
   close(): Promise<void> {
     this.held.clear();
-    this.heldBytes = 0;
     return this.rpc.close();
   }
 }
