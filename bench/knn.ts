@@ -2,15 +2,19 @@
 // on clustered CLIP-like vectors (cosine ~0.32 between items, ~0.75 within a cluster). [Note: ann]
 //   npm run bench -- knn-100k      100,000 × 512 (about a minute and a half)
 //   npm run bench -- knn-1m        1,000,000 × 512 (about twenty minutes; never part of a plain `npm run bench`)
+//   npm run bench -- knn-small     spaces under the index's bound, of long notes and photos: a search's one-per-item
+//                                  KNN from the copy in memory against sqlite-vec widening (under a minute)
 // One line per size: KNN p50/p95 through the index, sqlite-vec p50 in the same run, recall@10 against it, filtered
 // KNN p50 (kind; a year), the build in the background's slices, and the growth of the process's private memory
 // (RssAnon: the graphs, without the pages of the library file the reader maps).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnnRegistry } from '../src/main/engine/ann/registry.js';
+import { FlatSpace } from '../src/main/engine/ann/flat.js';
 import { findHits } from '../src/main/engine/search/search.js';
 import { knnScope, scopeOf } from '../src/main/engine/search/scope.js';
 import { Store } from '../src/main/engine/store/index.js';
+import { noFacts } from '../src/main/engine/store/items.js';
 import { parseQuery } from '../src/shared/query.js';
 import { addVectors, clustered, vectorSpace } from '../test/fixtures/make-vectors.js';
 import { tempDir } from '../test/helpers.js';
@@ -124,7 +128,77 @@ async function one(size: number, label: string, line: Line): Promise<void> {
   }
 }
 
+/**
+ * A space under the approximate index's bound, as a library of long notes and photos makes it: 30% of the items
+ * notes of 1 to 60 chunks, near one another (a note's chunks share its topic), the rest photos of one segment. A
+ * search asks for 20 items, one segment each, as `findHits` does: from the copy in memory in one pass, against
+ * sqlite-vec asked for segments and widened ×4 while fewer than 20 items come up. [Note: flat-space]
+ */
+async function small(segments: number, dims: number, line: Line): Promise<void> {
+  const tmp = tempDir('bench-knn-small');
+  const file = join(tmp.dir, 'library.db');
+  const store = Store.open(file);
+  try {
+    const space = vectorSpace(store, dims, 40);
+    const root = store.roots.add('/small', []);
+    let made = 0;
+    let items = 0;
+    store.transaction(() => {
+      while (made < segments) {
+        const note = items % 10 < 3;
+        const chunks = note ? Math.min(segments - made, 1 + Math.floor(space.next() * 60)) : 1;
+        const kind = note ? 'note' : 'photo';
+        const rel = `n/${items}`;
+        const itemId = store.items.upsertIndexed({ rootId: root.id, relPath: rel, kind, size: 1, mtime: 1, hash: `h${items}` }, noFacts(rel));
+        const ids = store.segments.replace(itemId, space.spaceId, Array.from({ length: chunks }, (_, i) => ({ kind: note ? 'text' : 'image', text: null, breadcrumb: [], start: i, end: i + 1 })));
+        const cluster = Math.floor(space.next() * space.centres.length);
+        store.spaces.insertVectors(space.spaceId, ids.map((segmentId) => ({ segmentId, itemId, kind, takenAt: null, vector: clustered(space, cluster) })));
+        made += chunks;
+        items++;
+      }
+    });
+    const reader = Store.openReader(file);
+    const anns = new AnnRegistry(reader, join(tmp.dir, 'ann'), true, null);
+    const t0 = performance.now();
+    anns.knn(space.spaceId, clustered(space), 20); // makes the copy, loaded by the slices below
+    while (anns.work());
+    const loadMs = performance.now() - t0;
+    const copy = new FlatSpace(reader, space.spaceId, dims, made);
+    while (copy.step());
+    const time = (run: (q: Float32Array) => unknown, n = 200): number[] => {
+      const times: number[] = [];
+      for (let i = 0; i < n + 20; i++) {
+        const q = clustered(space);
+        const s = performance.now();
+        run(q);
+        if (i >= 20) times.push(performance.now() - s);
+      }
+      return times.sort((a, b) => a - b);
+    };
+    const wanted = { perItem: true, enough: 20 };
+    let widened = 0;
+    for (let i = 0; i < 100; i++) if (new Set(reader.spaces.knn(space.spaceId, clustered(space), 56).map((n) => n.itemId)).size < 20) widened++;
+    const vec0 = time((q) => reader.spaces.knn(space.spaceId, q, 56, wanted));
+    const flat = time((q) => anns.knn(space.spaceId, q, 56, wanted));
+    const plain = time((q) => anns.knn(space.spaceId, q, 10));
+    line(
+      `knn-small ${segments / 1000}k x ${dims}`,
+      `one per item p50 ${ms(percentile(flat, 50))} ms p95 ${ms(percentile(flat, 95))} ms from memory, sqlite-vec widening p50 ${ms(percentile(vec0, 50))} ms p95 ${ms(percentile(vec0, 95))} ms`,
+      `${items} items (30% notes of 1–60 chunks); ${widened}% of queries widened past k = 56 in sqlite-vec; top 10 segments from memory p50 ${ms(percentile(plain, 50))} ms; the copy loaded in ${Math.round(loadMs)} ms in slices, holding ${(copy.bytes / 1048576).toFixed(1)} MB`,
+    );
+    reader.close();
+  } finally {
+    store.close();
+    tmp.cleanup();
+  }
+}
+
 export async function benchKnn(filter: string, line: Line): Promise<void> {
+  if ('knn-small'.includes(filter) || filter === 'knn') {
+    await small(8_000, 16, line);
+    await small(8_000, 512, line);
+    await small(19_000, 512, line);
+  }
   if ('knn-100k'.includes(filter) || filter === 'knn') await one(100_000, '100k', line);
   if (filter === 'knn-1m') await one(1_000_000, '1m', line);
 }

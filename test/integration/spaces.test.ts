@@ -117,7 +117,11 @@ describe('settings', () => {
     await expect(api.updateSettings({ speechModel: COLOURS_PACK })).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
     expect((await api.getSettings({})).model).toBeNull();
     const after = await api.search({ query: 'red', limit: 3 });
-    expect(after.hits.map((h) => h.item.id)).toEqual(before.hits.map((h) => h.item.id));
+    // The same answer (items tied at the page's edge may come in another order: the reader may have loaded its copy
+    // of the space in memory since, [Note: flat-space]).
+    expect(after.hits.filter((h) => h.close).map((h) => h.item.id)).toEqual(before.hits.filter((h) => h.close).map((h) => h.item.id));
+    expect(after.hits.filter((h) => h.close).length).toBeGreaterThan(0);
+    expect(after.hits.map((h) => h.score)).toEqual(before.hits.map((h) => h.score));
     await engine.close();
   });
 });

@@ -110,14 +110,14 @@ describe('words in every script', () => {
   it('re-indexes the words of a library written before segmentation, without embedding anything again', async () => {
     await engine.close();
     // Back to the shape of version 7: one words index over unsegmented text, no letter pairs (and none of the tables
-    // and columns of 009, 010 and 011).
+    // and columns of 009 to 014).
     const store = Store.open(join(data, 'library.db'));
     const vectorsBefore = store.db.prepare('SELECT count(*) FROM segments').pluck().get();
     store.db.exec(`
       DROP TRIGGER segments_fts_insert; DROP TRIGGER items_folder_insert; DROP TRIGGER items_folder_update; DROP TABLE folders; DROP TABLE places;
       DROP INDEX items_by_place; DROP INDEX items_by_position; DROP INDEX items_unplaced; DROP INDEX items_by_folder_id;
       ALTER TABLE items DROP COLUMN place_id; ALTER TABLE items DROP COLUMN folder_id; ALTER TABLE items DROP COLUMN phash;
-      DROP TRIGGER ann_segment_gone; DROP TABLE ann_log; DROP TABLE vectors_q15; DELETE FROM sqlite_sequence WHERE name = 'ann_log';
+      DROP TRIGGER ann_segment_gone; DROP TABLE ann_log; DROP TABLE vectors_q15; DROP TABLE ann_trimmed; DELETE FROM sqlite_sequence WHERE name = 'ann_log';
       DROP TRIGGER segments_fts_delete; DROP TABLE grams_fts; DROP TABLE segments_fts;
       CREATE VIRTUAL TABLE segments_fts USING fts5(text, breadcrumb, title, path, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO segments_fts (rowid, text, breadcrumb, title, path) SELECT s.id, coalesce(s.text, ''), s.breadcrumb, i.title, i.rel_path FROM segments s JOIN items i ON i.id = s.item_id;

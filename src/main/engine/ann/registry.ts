@@ -1,15 +1,17 @@
 // The approximate indexes of a library's spaces, as the search reader keeps them, and the KNN that uses them.
-// [Note: ann] A space under ANN_MIN_SEGMENTS is searched exactly (sqlite-vec); above it, through its index once that
-// is built, and exactly until then. Background work (building, taking in changes, saving, trimming the log) runs in
+// [Note: ann] A space under ANN_MIN_SEGMENTS is searched exactly: in a long-lived process from a copy in memory once
+// it is loaded ([Note: flat-space]), else by sqlite-vec; above it, through its index once that is built, and exactly
+// until then. Background work (building, taking in changes, saving, trimming the log) runs in
 // slices between searches, only in a long-lived process (the app, `trove serve`, `trove watch`): a one-off command
 // uses a saved index when there is one and never starts a build it would not live to finish.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/index.js';
-import type { KnnFilter, Neighbour } from '../store/spaces.js';
+import { widenPerItem, type KnnFilter, type Neighbour } from '../store/spaces.js';
 import { createLogger } from '../log.js';
 import { ANN_MIN_SEGMENTS, SpaceAnn, type AnnCandidate, type AnnProgress } from './space-ann.js';
+import { FlatSpace } from './flat.js';
 
 const log = createLogger('ann');
 
@@ -25,6 +27,10 @@ const QUIET_MS = 5_000;
 
 interface Entry {
   ann: SpaceAnn | null;
+  /** A small space's copy in memory (long-lived processes only). [Note: flat-space] */
+  flat: FlatSpace | null;
+  /** The space's model, revision and creation time: an id is reused after its space is dropped. */
+  identity: string;
   segments: number;
   countedAt: number;
 }
@@ -44,15 +50,18 @@ export class AnnRegistry {
 
   private entry(spaceId: number): Entry | null {
     const space = this.store.spaces.get(spaceId);
-    if (!space) {
-      const gone = this.entries.get(spaceId);
-      gone?.ann?.drop();
-      this.entries.delete(spaceId);
-      return null;
-    }
     let e = this.entries.get(spaceId);
+    const identity = space ? `${space.model_id}@${space.revision}/${space.created_at}` : '';
+    if (!space || (e && e.identity !== identity)) {
+      e?.ann?.drop();
+      this.entries.delete(spaceId);
+      if (!space) return null;
+      e = undefined;
+    }
     const now = Date.now();
-    if (!e || (!e.ann && now - e.countedAt > RECOUNT_MS)) {
+    // A copy in memory that has grown past the bound is counted again at once (the index takes over).
+    const outgrown = e?.flat && e.flat.size >= this.minSegments;
+    if (!e || (!e.ann && (now - e.countedAt > RECOUNT_MS || outgrown))) {
       const segments = this.store.db
         .prepare<[number], { n: number }>('SELECT count(*) AS n FROM segments WHERE space_id IS NULL OR space_id = ?')
         .get(spaceId)!.n;
@@ -63,10 +72,28 @@ export class AnnRegistry {
         // A folder that cannot be written (a read-only library), a damaged file: searches stay exact.
         log.warn('the approximate index cannot be opened; searches are exact', { space: spaceId, error: (error as Error).message });
       }
-      e = { ann, segments, countedAt: now };
+      // A one-off command searches a few times: loading a copy would cost more than the scans it saves.
+      const flat = ann || segments >= this.minSegments || !this.maintain ? null : (e?.flat ?? new FlatSpace(this.store, spaceId, space.dimensions, segments));
+      e = { ann, flat, identity, segments, countedAt: now };
       this.entries.set(spaceId, e);
     }
     return e;
+  }
+
+  /** The space's copy in memory when it is loaded, brought up to date with the log; null: not kept, or not yet. */
+  private flat(spaceId: number): FlatSpace | null {
+    const e = this.entry(spaceId);
+    const flat = e?.flat ?? null;
+    if (!flat?.ready) return null;
+    try {
+      flat.sync();
+      return flat;
+    } catch (error) {
+      // A library written by an older Trove and opened read-only (no `ann_trimmed`), a damaged row: sqlite-vec answers.
+      log.warn('the copy in memory cannot be kept; searches use sqlite-vec', { space: spaceId, error: (error as Error).message });
+      e!.flat = null;
+      return null;
+    }
   }
 
   /** The space's index when it is ready, brought up to date with the log; null: search exactly. */
@@ -90,7 +117,14 @@ export class AnnRegistry {
     } catch (error) {
       log.warn('the approximate index failed; this search is exact', { space: spaceId, error: (error as Error).message });
     }
-    if (!ann) return this.store.spaces.knn(spaceId, query, k, filter);
+    if (!ann) {
+      const flat = this.flat(spaceId);
+      return flat ? flat.knn(query, k, filter) : this.store.spaces.knn(spaceId, query, k, filter);
+    }
+    if (filter.perItem || filter.keepItem) {
+      const { perItem: _perItem, keepItem: _keepItem, enough: _enough, ...rest } = filter;
+      return widenPerItem((want) => this.knn(spaceId, query, want, rest), k, filter);
+    }
     // A list of items (in:, near:, camera:) is scanned directly, from the copy beside the graphs (~3 µs a vector):
     // a graph search would mostly find others.
     if (filter.items) return this.scan(ann, query, k, filter.items, filter.excludeItemId);
@@ -161,7 +195,16 @@ export class AnnRegistry {
     if (!this.maintain) return false;
     let more = false;
     for (const space of this.store.spaces.listRows()) {
-      const ann = this.entry(space.id)?.ann;
+      const e = this.entry(space.id);
+      if (e?.flat && !e.flat.ready) {
+        try {
+          if (e.flat.step()) return true;
+        } catch (error) {
+          log.warn('the copy in memory cannot be loaded; searches use sqlite-vec', { space: space.id, error: (error as Error).message });
+          e.flat = null;
+        }
+      }
+      const ann = e?.ann;
       if (!ann) continue;
       ann.sync();
       if (ann.step()) {
@@ -188,7 +231,15 @@ export class AnnRegistry {
         if (this.entries.get(space.id)?.ann) continue; // building, its sidecar not written yet
         upTo = this.writer.prepare<[number], { s: number | null }>('SELECT max(seq) AS s FROM ann_log WHERE space_id = ?').get(space.id)!.s ?? 0;
       }
-      if (upTo > 0) this.writer.prepare('DELETE FROM ann_log WHERE space_id = ? AND seq <= ?').run(space.id, upTo);
+      // A copy in memory here reads the log from its own mark on. [Note: flat-space]
+      const flat = this.entries.get(space.id)?.flat;
+      if (flat) upTo = Math.min(upTo, flat.watermark());
+      if (upTo > 0) {
+        this.writer.transaction(() => {
+          this.writer!.prepare('DELETE FROM ann_log WHERE space_id = ? AND seq <= ?').run(space.id, upTo);
+          this.writer!.prepare('INSERT INTO ann_trimmed (space_id, up_to) VALUES (?, ?) ON CONFLICT (space_id) DO UPDATE SET up_to = max(up_to, excluded.up_to)').run(space.id, upTo);
+        })();
+      }
     }
     this.writer.prepare('DELETE FROM ann_log WHERE space_id NOT IN (SELECT id FROM spaces)').run();
   }

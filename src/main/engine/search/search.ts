@@ -13,7 +13,7 @@ import type { Encoder } from '../models/encoder.js';
 import type { Store } from '../store/index.js';
 import { MAX_K, SCAN_ITEMS } from '../store/spaces.js';
 import { filterHits } from './browse.js';
-import { bestPerItem, toHits, type ScoredSegment } from './hits.js';
+import { toHits, type ScoredSegment } from './hits.js';
 import { ftsQuery, fuse, itemsHolding, lexicalSearch, lexicalTerms } from './lexical.js';
 import { normalise } from '../collections/vectors.js';
 import { CLOSE_RATIO, dot, meaningless, relevanceFor, Z_CLOSE, type Relevance } from './relevance.js';
@@ -240,22 +240,24 @@ export function findHits(
   }
   const keep = (itemId: number) => (allowed === null || allowed.has(itemId)) && !excluded.has(itemId);
 
-  // Several segments of one item may be near (a long note's chunks): ask for a few more than `limit`, and widen ×4
-  // while they hold fewer than `limit` distinct items that may be shown and the space has more. The KNN's cost grows
-  // with k (at 7k vectors: 0.6 ms for 20, 4.1 ms for 192), so the usual case asks for little.
+  // One segment per item, the nearest: a long note's chunks do not fill the page. A few more items than `limit`, so
+  // an item also found by its words just past the page is fused with both ranks. A small space's copy in memory
+  // finds each item's best in one pass; sqlite-vec and the graphs are asked for segments and widen ×4 while fewer
+  // than `limit` items come through ([Note: flat-space]).
   // Items that hold the quoted phrases, when few, have their vectors scanned directly (as a listed in: scope does)
   // rather than the whole space widened until enough of them come up: a phrase held by a few notes widened k to the
   // end of the space, 75–90 ms a search at 8k vectors (BENCHMARKS.md, "Search under load", the fifth session's rerun).
   const phraseItems =
     allowed !== null && allowed.size <= SCAN_ITEMS && !filter.passing ? { items: filter.items ? new Set([...filter.items].filter((id) => allowed.has(id))) : allowed } : {};
-  let byMeaning: ScoredSegment[] = [];
-  if (!meaningless(vector) && (allowed === null || allowed.size > 0)) {
-    for (let k = Math.min(MAX_K, limit * 2 + 16); ; k = Math.min(MAX_K, k * 4)) {
-      const neighbours = knn(spaceId, vector, k, { ...filter, ...phraseItems, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) });
-      byMeaning = bestPerItem(neighbours.map((n) => ({ ...n, score: 1 - n.distance })), neighbours.length).filter((s) => keep(s.itemId));
-      if (byMeaning.length >= limit || neighbours.length < k || k >= MAX_K) break;
-    }
-  }
+  const wanted = { ...filter, ...phraseItems, perItem: true, enough: limit, keepItem: keep, ...(options.excludeItemId ? { excludeItemId: options.excludeItemId } : {}) };
+  const byMeaning: ScoredSegment[] =
+    meaningless(vector) || (allowed !== null && allowed.size === 0)
+      ? []
+      : knn(spaceId, vector, Math.min(MAX_K, limit * 2 + 16), wanted)
+          .map((n) => ({ ...n, score: 1 - n.distance }))
+          // By the score a hit shows (4 decimals, about what the 16-bit copies can tell apart), ties in item order:
+          // the same order whichever search answered (sqlite-vec's float vectors, or the 16-bit copy in memory).
+          .sort((a, b) => Math.round(b.score * 1e4) - Math.round(a.score * 1e4) || a.itemId - b.itemId);
   const fts = ftsQuery(terms);
   const byWords = fts ? lexicalSearch(store, fts, lexFilter, Math.min(MAX_K, limit * 8 + 32)).filter((h) => keep(h.itemId)) : [];
   const fused = fuse(byMeaning, byWords, limit);

@@ -19,6 +19,7 @@ export interface SpaceRow {
   revision: string;
   dimensions: number;
   state: SpaceInfo['state'];
+  created_at: number;
 }
 
 export interface VectorRow {
@@ -38,6 +39,33 @@ export interface KnnFilter {
   items?: ReadonlySet<number>;
   /** Which of these candidate segments a scope too broad to list lets through (the search widens until enough do). */
   passing?: (segmentIds: readonly number[]) => ReadonlySet<number>;
+  /** Only items this lets through (those holding a quoted phrase and no excluded word). */
+  keepItem?: (itemId: number) => boolean;
+  /** One segment per item, its nearest: k items, not k segments (a long note's chunks do not fill the page). */
+  perItem?: boolean;
+  /** A search that widens to find enough items stops once this many came through (default: k). */
+  enough?: number;
+}
+
+/**
+ * k results of a search that cannot keep one segment per item or test items itself (sqlite-vec's scan, the graphs):
+ * it is asked for a few more segments than k, and again for ×4 as many while fewer than k items come through and it
+ * has more. Its results are best first, so an item's first segment is its nearest. [Note: flat-space]
+ */
+export function widenPerItem(search: (want: number) => Neighbour[], k: number, filter: Pick<KnnFilter, 'perItem' | 'keepItem' | 'enough'>): Neighbour[] {
+  const enough = Math.min(k, filter.enough ?? k);
+  for (let want = Math.min(MAX_K, filter.perItem ? enough * 2 + 16 : k); ; want = Math.min(MAX_K, want * 4)) {
+    const found = search(want);
+    const seen = new Set<number>();
+    const kept = found.filter((n) => {
+      if (filter.keepItem && !filter.keepItem(n.itemId)) return false;
+      if (!filter.perItem) return true;
+      if (seen.has(n.itemId)) return false;
+      seen.add(n.itemId);
+      return true;
+    });
+    if (kept.length >= enough || found.length < want || want >= MAX_K) return kept.slice(0, k);
+  }
 }
 
 /**
@@ -171,6 +199,7 @@ export class SpacesRepo {
       this.db.prepare('DELETE FROM spaces WHERE id = ?').run(id); // item_embeddings go by cascade
       this.db.prepare('DELETE FROM ann_log WHERE space_id = ?').run(id);
       this.db.prepare('DELETE FROM vectors_q15 WHERE space_id = ?').run(id);
+      this.db.prepare('DELETE FROM ann_trimmed WHERE space_id = ?').run(id);
     })();
   }
 
@@ -277,6 +306,10 @@ export class SpacesRepo {
 
   /** The k nearest segments by cosine distance, filtered while scanning. */
   knn(spaceId: number, query: Float32Array, k: number, filter: KnnFilter = {}): Neighbour[] {
+    if (filter.perItem || filter.keepItem) {
+      const { perItem: _perItem, keepItem: _keepItem, enough: _enough, ...rest } = filter;
+      return widenPerItem((want) => this.knn(spaceId, query, want, rest), k, filter);
+    }
     if (filter.items) return this.scan(spaceId, query, k, filter.items, filter.excludeItemId);
     const { passing, ...rest } = filter;
     if (passing) {

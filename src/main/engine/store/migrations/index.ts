@@ -12,6 +12,7 @@ import { places } from './010-places.js';
 import { duplicates } from './011-duplicates.js';
 import { placeNames } from './012-place-names.js';
 import { placeRegions } from './013-place-regions.js';
+import { annTrimmed } from './014-ann-trimmed.js';
 
 export interface Migration {
   readonly version: number;
@@ -21,4 +22,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; a new one is one file and one line here. Versions are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places, duplicates, placeNames, placeRegions];
+export const MIGRATIONS: readonly Migration[] = [initial, ocr, segmentsPerSpace, transcripts, queue, hardening, collections, words, annLog, places, duplicates, placeNames, placeRegions, annTrimmed];
