@@ -1,9 +1,9 @@
 // PDF notes: each page's text, chunked with the page as its breadcrumb, found by meaning and by words.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/index.js';
-import { pageText } from '../../src/main/engine/ingest/pdf.js';
+import { closePdfReader, extractPdf, pageText } from '../../src/main/engine/ingest/pdf.js';
 import { makePdf } from '../fixtures/pdf.js';
 import { COLOURS_PACK, tempDir } from '../helpers.js';
 
@@ -50,6 +50,24 @@ describe('PDF notes', () => {
     expect(purple.hits[0]!.match.segment.breadcrumb).toEqual(['Page 2']);
     const words = await engine.search({ query: 'visitors', limit: 1 });
     expect(words.hits[0]!.match).toMatchObject({ lexical: true, segment: { breadcrumb: ['Page 1'] } });
+  });
+});
+
+describe('extractPdf', () => {
+  it('leaves the caller its bytes (a copy travels to the PDF worker, not the Buffer it was read into)', async () => {
+    const own = tempDir('pdf-bytes');
+    // Over 8 KB: smaller files are read into Node's shared pool, which is copied rather than handed over.
+    const lines = Array.from({ length: 200 }, (_, i) => `Entry ${i}: the lamp was lit at dusk and the sea was calm.`);
+    writeFileSync(join(own.dir, 'log.pdf'), makePdf([['Lighthouse keeper log', ...lines]]));
+    const bytes = readFileSync(join(own.dir, 'log.pdf')); // memory of its own, as the indexer reads a file
+    own.cleanup();
+    expect(bytes.byteLength).toBeGreaterThan(8192);
+    const before = Buffer.from(bytes);
+    const note = await extractPdf('log.pdf', bytes, () => true);
+    await closePdfReader();
+    expect(note.segments.map((s) => s.text).join(' ')).toContain('Lighthouse keeper log');
+    expect(bytes.byteLength).toBe(before.byteLength);
+    expect(bytes.equals(before)).toBe(true);
   });
 });
 

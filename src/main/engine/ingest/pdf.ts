@@ -55,7 +55,9 @@ export function closePdfReader(): Promise<void> {
 }
 
 export async function extractPdf(relPath: string, bytes: Uint8Array, fits: Fits): Promise<ExtractedNote> {
-  const copy = bytes.slice(); // transferred: the caller keeps its own
+  // Transferred, so a copy: the caller keeps its own. Not `bytes.slice()`: on a Buffer that is a view of the same
+  // memory, and transferring it took the caller's bytes away.
+  const copy = new Uint8Array(bytes);
   const doc = await reader.request({ bytes: copy.buffer, maxPages: MAX_PDF_PAGES }, [copy.buffer as ArrayBuffer]);
   const blocks: Block[] = [];
   let offset = 0;
