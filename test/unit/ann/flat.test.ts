@@ -210,4 +210,46 @@ describe('the copy of a small space in memory', () => {
     expect(writer.prepare('SELECT count(*) FROM ann_log WHERE space_id = ?').pluck().get(space.spaceId)).toBeGreaterThan(0);
     expect(r.knn(space.spaceId, v, 5000, { items: new Set([fresh]) }).map((n) => n.itemId)).toEqual([fresh]);
   });
+
+  it('loads no copy of a space no search asked for, and none again where one could not be kept', () => {
+    type Entries = { entries: Map<number, { flat: FlatSpace | null; noFlat: boolean }> };
+    // A space being built for another model: the background work leaves it alone.
+    const other = store.spaces.ensure('another-model', '1', DIMS);
+    expect(other.state).toBe('building');
+    const r = new AnnRegistry(Store.openReader(file), join(tmp.dir, 'ann'), true, writer, 1_000_000);
+    r.knn(space.spaceId, clustered(space), 5);
+    while (r.work());
+    const entries = (r as unknown as Entries).entries;
+    expect(entries.get(space.spaceId)?.flat?.ready).toBe(true);
+    expect(entries.get(other.id)?.flat ?? null).toBeNull();
+    store.spaces.drop(other.id);
+
+    // A library whose copy cannot be kept (here: written before migration 014, as a read-only library stays).
+    const old = tempDir('flat-old');
+    const oldFile = join(old.dir, 'library.db');
+    const oldStore = Store.open(oldFile);
+    const oldSpace = vectorSpace(oldStore, DIMS, 5, 3);
+    const root = oldStore.roots.add('/old', []);
+    oldStore.transaction(() => {
+      for (let i = 0; i < 50; i++) {
+        const id = oldStore.items.upsertIndexed({ rootId: root.id, relPath: `o/${i}`, kind: 'photo', size: 1, mtime: 1, hash: `o${i}` }, noFacts(`o/${i}`));
+        const [segmentId] = oldStore.segments.replace(id, oldSpace.spaceId, [{ kind: 'image', text: null, breadcrumb: [], start: 0, end: 1 }]);
+        oldStore.spaces.insertVectors(oldSpace.spaceId, [{ segmentId: segmentId!, itemId: id, kind: 'photo', takenAt: null, vector: clustered(oldSpace) }]);
+      }
+    });
+    oldStore.db.exec('DROP TABLE ann_trimmed');
+    const oldReader = Store.openReader(oldFile);
+    const o = new AnnRegistry(oldReader, join(old.dir, 'ann'), true, null, 1_000_000);
+    const q = clustered(oldSpace);
+    expect(o.knn(oldSpace.spaceId, q, 5)).toEqual(oldStore.spaces.knn(oldSpace.spaceId, q, 5));
+    while (o.work());
+    const oldEntry = (o as unknown as Entries).entries.get(oldSpace.spaceId)!;
+    expect(oldEntry).toMatchObject({ flat: null, noFlat: true });
+    expect(o.knn(oldSpace.spaceId, q, 5)).toEqual(oldStore.spaces.knn(oldSpace.spaceId, q, 5));
+    expect(o.work()).toBe(false);
+    expect((o as unknown as Entries).entries.get(oldSpace.spaceId)).toMatchObject({ flat: null, noFlat: true });
+    oldReader.close();
+    oldStore.close();
+    old.cleanup();
+  });
 });

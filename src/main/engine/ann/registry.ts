@@ -29,6 +29,8 @@ interface Entry {
   ann: SpaceAnn | null;
   /** A small space's copy in memory (long-lived processes only). [Note: flat-space] */
   flat: FlatSpace | null;
+  /** Its copy could not be kept (a library opened read-only, written by an older Trove): not tried again. */
+  noFlat: boolean;
   /** The space's model, revision and creation time: an id is reused after its space is dropped. */
   identity: string;
   segments: number;
@@ -48,7 +50,8 @@ export class AnnRegistry {
     private readonly minSegments = ANN_MIN_SEGMENTS,
   ) {}
 
-  private entry(spaceId: number): Entry | null {
+  /** The space's entry, counted again now and then; `searched`: a search asks, so a small space gets its copy. */
+  private entry(spaceId: number, searched = false): Entry | null {
     const space = this.store.spaces.get(spaceId);
     let e = this.entries.get(spaceId);
     const identity = space ? `${space.model_id}@${space.revision}/${space.created_at}` : '';
@@ -61,7 +64,7 @@ export class AnnRegistry {
     const now = Date.now();
     // A copy in memory that has grown past the bound is counted again at once (the index takes over).
     const outgrown = e?.flat && e.flat.size >= this.minSegments;
-    if (!e || (!e.ann && (now - e.countedAt > RECOUNT_MS || outgrown))) {
+    if (!e || (!e.ann && (now - e.countedAt > RECOUNT_MS || outgrown || (searched && !e.flat && !e.noFlat && e.segments < this.minSegments && this.maintain)))) {
       const segments = this.store.db
         .prepare<[number], { n: number }>('SELECT count(*) AS n FROM segments WHERE space_id IS NULL OR space_id = ?')
         .get(spaceId)!.n;
@@ -72,9 +75,12 @@ export class AnnRegistry {
         // A folder that cannot be written (a read-only library), a damaged file: searches stay exact.
         log.warn('the approximate index cannot be opened; searches are exact', { space: spaceId, error: (error as Error).message });
       }
-      // A one-off command searches a few times: loading a copy would cost more than the scans it saves.
-      const flat = ann || segments >= this.minSegments || !this.maintain ? null : (e?.flat ?? new FlatSpace(this.store, spaceId, space.dimensions, segments));
-      e = { ann, flat, identity, segments, countedAt: now };
+      // A one-off command searches a few times: loading a copy would cost more than the scans it saves. A space
+      // no search asked for (one being built for a new model) gets none until one does.
+      const noFlat = e?.noFlat ?? false;
+      const small = !ann && segments < this.minSegments && this.maintain && !noFlat;
+      const flat = small ? (e?.flat ?? (searched ? new FlatSpace(this.store, spaceId, space.dimensions, segments) : null)) : null;
+      e = { ann, flat, noFlat, identity, segments, countedAt: now };
       this.entries.set(spaceId, e);
     }
     return e;
@@ -82,7 +88,7 @@ export class AnnRegistry {
 
   /** The space's copy in memory when it is loaded, brought up to date with the log; null: not kept, or not yet. */
   private flat(spaceId: number): FlatSpace | null {
-    const e = this.entry(spaceId);
+    const e = this.entry(spaceId, true);
     const flat = e?.flat ?? null;
     if (!flat?.ready) return null;
     try {
@@ -92,6 +98,7 @@ export class AnnRegistry {
       // A library written by an older Trove and opened read-only (no `ann_trimmed`), a damaged row: sqlite-vec answers.
       log.warn('the copy in memory cannot be kept; searches use sqlite-vec', { space: spaceId, error: (error as Error).message });
       e!.flat = null;
+      e!.noFlat = true;
       return null;
     }
   }
@@ -202,6 +209,7 @@ export class AnnRegistry {
         } catch (error) {
           log.warn('the copy in memory cannot be loaded; searches use sqlite-vec', { space: space.id, error: (error as Error).message });
           e.flat = null;
+          e.noFlat = true;
         }
       }
       const ann = e?.ann;
