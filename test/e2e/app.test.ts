@@ -142,7 +142,7 @@ describe.skipIf(NO_BROWSER)('the app in a browser', () => {
     expect(key).toMatch(/^cards-\d+$/);
     const id = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`**/#/item/${id}`);
+    await page.waitForURL(new RegExp(`#/item/${id}(\\?at=\\d+)?$`)); // a note opens at its matched passage
     await page.locator('.prose').waitFor();
     await page.keyboard.press('Escape');
     await page.waitForURL(/#\/search\?q=red$/);

@@ -150,6 +150,23 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       }
       return false;
     };
+    // A box whose content runs out of it (overflow visible) is drawn over what follows it: a long note over its
+    // details. Its children in the flow are measured (a pop-up list placed over the page on purpose is not).
+    const inFlow = (e: Element) => !['absolute', 'fixed'].includes(getComputedStyle(e).position);
+    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+      const s = getComputedStyle(el);
+      if (s.overflowY !== 'visible' || !inFlow(el) || el.clientHeight === 0) continue;
+      const next = el.nextElementSibling;
+      if (!next || !inFlow(next) || next.getBoundingClientRect().height === 0) continue;
+      const box = el.getBoundingClientRect();
+      let bottom = box.bottom;
+      for (const child of el.children) if (inFlow(child)) bottom = Math.max(bottom, child.getBoundingClientRect().bottom);
+      const spill = Math.round(bottom - box.bottom);
+      const below = next.getBoundingClientRect().top - box.bottom;
+      if (spill > 4 && spill > below + 4) {
+        out.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}'s content runs ${spill}px out of it, over the ${next.tagName.toLowerCase()} after it`);
+      }
+    }
     for (const el of document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;

@@ -1,6 +1,7 @@
 // Every page at every width ([Note: ui-e2e]): at 390, 1280 and 1600 px, light and dark, no page scrolls sideways
 // and every control on it can be reached (it lies across the viewport's width, or inside a container that scrolls
 // to it). Screenshots land in test-results/screenshots/widths-<page>-<width>-<scheme>.png.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnergyTranscriber } from '../fixtures/energy-transcriber.js';
@@ -17,12 +18,16 @@ describe.skipIf(NO_BROWSER)('every page at every width', () => {
     tmp = tempDir('e2e-widths');
     const lib = join(tmp.dir, 'lib');
     const trips = await makeTrips(lib);
+    // A long note: at 390 px its text must push its details down, not run under them.
+    const days = Array.from({ length: 40 }, (_, i) => `Day ${i + 1}: worked in the garden again; the soil was dry and the weather mild.`);
+    writeFileSync(join(lib, 'garden-journal.md'), `# Garden journal\n\n${days.join('\n\n')}\n`);
     app = await startApp({ dataDir: join(tmp.dir, 'data'), roots: [lib], engine: { transcriber: new EnergyTranscriber() } });
     const item = async (path: string) => (await app.engine.getItem({ path: join(lib, path) })).id;
     const sea = trips.trips.find((t) => t.name === 'sea')!;
     const photo = await item(sea.paths[0]!);
     const note = await item(sea.note.path);
     const memo = await item(sea.memo!);
+    const journal = await item('garden-journal.md');
     const { collections } = await app.engine.listCollections({});
     pages.push(
       ['timeline', '', '[data-id]'],
@@ -30,6 +35,7 @@ describe.skipIf(NO_BROWSER)('every page at every width', () => {
       ['filters', '#/search?q=kind%3Anote', '[data-id]'],
       ['photo', `#/item/${photo}`, 'img.photo.loaded'],
       ['note', `#/item/${note}`, '.prose'],
+      ['long note', `#/item/${journal}`, '.prose'],
       ['recording', `#/item/${memo}`, 'audio'],
       ['similar', `#/similar/${photo}`, '[data-id]'],
       ['collections', '#/collections', '[data-collection]'],

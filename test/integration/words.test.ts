@@ -90,6 +90,11 @@ describe('words in every script', () => {
     expect(answer.close).toBe(0);
     expect(answer.hits.every((h) => !h.close)).toBe(true);
     expect(answer.notice).toMatch(/No close matches for “xyzzyqq”/);
+    // Words the model cannot place, found only in items a -word leaves out: not "none were found" alone.
+    expect((await engine.search({ query: 'lentils', limit: 20 })).hits.map((h) => h.item.path)).toContain(pathOf('cooking'));
+    const left = await engine.search({ query: 'lentils -oven', limit: 20 });
+    expect(left.hits).toEqual([]);
+    expect(left.notice).toBe('“lentils” means nothing to the search model: only its exact words are looked for, and none were found outside the items left out by -oven.');
   });
 
   it('refuses bytes that are not a photo to search by, with the request at fault', async () => {

@@ -9,7 +9,7 @@
 //   #/duplicates                                                       near-identical photos
 //   #/places                                                           photos on a map
 //   #/library   #/settings
-import { isItemKind, type ItemKind } from '../../shared/types.js';
+import { isItemKind, type Hit, type ItemKind } from '../../shared/types.js';
 
 export interface SearchRoute {
   readonly page: 'search';
@@ -23,7 +23,8 @@ export interface SearchRoute {
 export type Route =
   | SearchRoute
   | { readonly page: 'similar'; readonly id: number; readonly kinds: readonly ItemKind[] }
-  | { readonly page: 'item'; readonly id: number; readonly t: number | null }
+  /** `t`: where a recording starts playing (ms); `at`: the segment of a note to open at (the match's passage). */
+  | { readonly page: 'item'; readonly id: number; readonly t: number | null; readonly at: number | null }
   | { readonly page: 'collections'; readonly hidden: boolean }
   | { readonly page: 'collection'; readonly id: number }
   | { readonly page: 'duplicates' }
@@ -77,7 +78,7 @@ export function parseRoute(hash: string): Route {
     }
     case 'item': {
       const id = idOf(parts[1]);
-      return id === null ? HOME : { page: 'item', id, t: wholeOf(params.get('t'), 1e10) };
+      return id === null ? HOME : { page: 'item', id, t: wholeOf(params.get('t'), 1e10), at: idOf(params.get('at') ?? undefined) };
     }
     case 'similar': {
       const id = idOf(parts[1]);
@@ -101,6 +102,11 @@ export function parseRoute(hash: string): Route {
   }
 }
 
+/** The segment a note's hit should open at: its matched passage (none for other kinds, or a note's title alone). */
+export function passageOf(hit: Pick<Hit, 'item' | 'match'>): number | null {
+  return hit.item.kind === 'note' && hit.match.segment.kind === 'text' && hit.match.segment.text ? hit.match.segment.id : null;
+}
+
 /** The `#…` address of a route; parseRoute(formatRoute(r)) gives r back. */
 export function formatRoute(route: Route): string {
   const params = new URLSearchParams();
@@ -119,6 +125,7 @@ export function formatRoute(route: Route): string {
       return `#/collection/${route.id}`;
     case 'item':
       if (route.t !== null) params.set('t', String(route.t));
+      if (route.at !== null) params.set('at', String(route.at));
       return withParams(`#/item/${route.id}`, params);
     case 'similar':
       if (route.kinds.length) params.set('kinds', route.kinds.join(','));

@@ -63,6 +63,12 @@ function routeOf(filters: Filters, limit: number | null = null): SearchRoute {
   return { page: 'search', q: filters.q, kinds: filters.kinds, from: filters.from, to: filters.to, limit };
 }
 
+/**
+ * The filters of the search on its way (their key; null: none). Typing changes the address and then asks; the page
+ * then sees a new address and must not ask the same again (every search was sent twice).
+ */
+let asking: string | null = null;
+
 /** Runs the search for the current filters; `quiet` keeps the results on screen (a refresh, loading more). */
 async function run(quiet = false): Promise<void> {
   const filters = search.filters;
@@ -85,6 +91,7 @@ async function run(quiet = false): Promise<void> {
     search.expanded = false;
   }
   if (!quiet) search.loading = true;
+  asking = key;
   try {
     const answer = await ask(req);
     if (!answer.current) return;
@@ -101,6 +108,7 @@ async function run(quiet = false): Promise<void> {
     search.hits = [];
   } finally {
     if (keyOf(search.filters) === key) search.loading = false;
+    if (asking === key) asking = null;
   }
 }
 
@@ -161,7 +169,7 @@ export function toggleKind(kind: ItemKind): void {
 export function applyRoute(route: SearchRoute): void {
   const filters: Filters = { q: route.q, kinds: route.kinds, from: route.from, to: route.to };
   const key = keyOf(filters);
-  if (key === keyOf(search.filters) && search.key === key && (route.limit === null || route.limit <= search.limit)) return;
+  if (key === keyOf(search.filters) && (search.key === key || asking === key) && (route.limit === null || route.limit <= search.limit)) return;
   typed.cancel();
   search.filters = filters;
   search.limit = route.limit ?? FIRST_LIMIT;

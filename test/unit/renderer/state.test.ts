@@ -9,8 +9,8 @@ describe('routes', () => {
     const routes: Route[] = [
       HOME,
       { page: 'search', q: 'red fire "engine" & co', kinds: ['photo', 'note'], from: '2024-01-01', to: '2024-06-30', limit: 1000 },
-      { page: 'item', id: 42, t: 83_000 },
-      { page: 'item', id: 7, t: null },
+      { page: 'item', id: 42, t: 83_000, at: null },
+      { page: 'item', id: 7, t: null, at: 1234 },
       { page: 'similar', id: 3, kinds: ['audio'] },
       { page: 'similar', id: 3, kinds: [] },
       { page: 'library' },
@@ -28,7 +28,8 @@ describe('routes', () => {
     expect(parseRoute('#/item/0')).toEqual(HOME);
     expect(parseRoute('#/library/')).toEqual({ page: 'library' });
     expect(parseRoute('#/search?q=red&kinds=photo,bogus,photo&from=2024-13&limit=99999')).toEqual({ page: 'search', q: 'red', kinds: ['photo'], from: null, to: null, limit: null });
-    expect(parseRoute('#/item/5?t=-1')).toEqual({ page: 'item', id: 5, t: null });
+    expect(parseRoute('#/item/5?t=-1')).toEqual({ page: 'item', id: 5, t: null, at: null });
+    expect(parseRoute('#/item/5?at=x')).toEqual({ page: 'item', id: 5, t: null, at: null });
   });
 });
 

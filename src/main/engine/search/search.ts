@@ -182,7 +182,11 @@ function nearNotice(place: string): string {
 function noticeFor(query: ParsedQuery, vector: Float32Array, byImage: boolean, count: number, close: number): string | null {
   if (close > 0) return null;
   const what = byImage ? (query.text ? `this photo and “${query.text}”` : 'this photo') : `“${query.text}”`;
-  if (meaningless(vector)) return `${what} means nothing to the search model: only its exact words are looked for, and none were found.`;
+  if (meaningless(vector)) {
+    // With -word, the words may have been found only in items it leaves out: say so, not that nothing holds them.
+    const left = query.exclude.length ? ` outside the items left out by ${query.exclude.map((x) => `-${/\s/.test(x) ? `"${x}"` : x}`).join(' ')}` : '';
+    return `${what} means nothing to the search model: only its exact words are looked for, and none were found${left}.`;
+  }
   return count ? `No close matches for ${what}.` : `Nothing matches ${what}.`;
 }
 
