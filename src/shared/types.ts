@@ -429,4 +429,6 @@ export interface Settings {
   readonly device: 'auto' | 'cpu' | 'gpu'; // where inference runs; 'auto' tries the GPU first
   readonly model: string | null; // the pack to use: a catalogue id or a folder; null = the default
   readonly speechModel: string | null; // the speech pack for recordings: a catalogue id or a folder; null = whisper-base
+  /** A search pack named when Trove started (`--model`): it is used whatever `model` says, while Trove runs so. */
+  readonly startModel: string | null;
 }

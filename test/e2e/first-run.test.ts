@@ -178,6 +178,35 @@ describe.skipIf(NO_BROWSER)('the first-run walkthrough', () => {
     }
   });
 
+  it('started with a pack named (trove serve --model), offers that pack and says it is the one used', async () => {
+    process.env.TROVE_CATALOGUE_DIR = cat;
+    const app = await startApp({ dataDir: join(tmp.dir, 'named'), model: COLOURS_PACK, engine: { modelBaseUrl: server.url } }).finally(() => delete process.env.TROVE_CATALOGUE_DIR);
+    try {
+      const toModel = async (page: Page) => {
+        await throughFolders(page, lib);
+        await page.locator('[data-start-model]').waitFor();
+      };
+      const problems = await everyWidth(app, app.server.url, toModel, 'named-model');
+      expect(problems).toEqual([]);
+      const { page } = await app.newPage();
+      await page.goto(app.server.url);
+      await toModel(page);
+      expect(await page.locator('[data-start-model]').textContent()).toContain(`--model ${COLOURS_PACK}`);
+      // The folder choice holds the pack's path, ready to go on with; the catalogue's packs are not chosen.
+      expect(await page.getByRole('radio', { name: /A model folder already on this computer/ }).isChecked()).toBe(true);
+      expect(await page.getByRole('combobox', { name: 'Model folder' }).inputValue()).toBe(COLOURS_PACK);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { name: 'Ready to start' }).waitFor();
+      expect(await page.locator('.summary').textContent()).toContain(COLOURS_PACK);
+      // Settings says so too.
+      await page.goto(`${app.server.url}#/settings`);
+      await page.locator('[data-start-model]').waitFor();
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('in the desktop app, picks folders with the system picker', async () => {
     const app = await open(join(tmp.dir, 'desktop'), cat, server.url);
     try {

@@ -76,12 +76,12 @@ describe('settings', () => {
 
   it('keeps the device and the chosen model, and refuses what is not a model', async () => {
     const engine = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
-    expect(await engine.getSettings()).toEqual({ device: 'auto', model: null, speechModel: null });
+    expect(await engine.getSettings()).toEqual({ device: 'auto', model: null, speechModel: null, startModel: null });
     // Requests are checked by their schema at the dispatcher, as every front door calls the engine.
     await expect(inProcess(engine).updateSettings({ device: 'tpu' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(engine.updateSettings({ model: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await expect(engine.updateSettings({ speechModel: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: null });
+    expect(await engine.updateSettings({ device: 'cpu', model: COLOURS_PACK })).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: null, startModel: null });
     expect(await engine.updateSettings({ speechModel: 'whisper-base' })).toMatchObject({ speechModel: 'whisper-base' }); // in the catalogue
     expect(engine.device()).toBe('cpu');
     // The chosen model is what the next work uses, without --model.
@@ -93,8 +93,12 @@ describe('settings', () => {
     expect((await engine.doctor()).device).toBe('cpu');
     await engine.close();
     const again = Engine.open({ dataDir: join(tmp.dir, 'data'), ocr: false });
-    expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: 'whisper-base' });
+    expect(await again.getSettings()).toEqual({ device: 'cpu', model: COLOURS_PACK, speechModel: 'whisper-base', startModel: null });
+    // A pack named at start is said to be so: it is used whatever the setting says.
     await again.close();
+    const named = Engine.open({ dataDir: join(tmp.dir, 'data'), model: COLOURS_PACK, ocr: false });
+    expect(await named.getSettings()).toMatchObject({ model: COLOURS_PACK, startModel: COLOURS_PACK });
+    await named.close();
   });
 
   it('refuses a model setting that is not a loadable pack, and search keeps answering', async () => {

@@ -171,6 +171,7 @@ export class Engine implements TroveApi, TroveEvents {
       device: setting === 'cpu' || setting === 'gpu' ? setting : 'auto',
       model: this.store.settings.get<string>('chosenModel') ?? null,
       speechModel: this.store.settings.get<string>('speechModel') ?? null,
+      startModel: this.options.model ?? null,
     };
   }
 
