@@ -109,6 +109,8 @@ export async function startApp(options: { dataDir: string; roots?: readonly stri
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+        // Svelte's own warnings (the tests' build is a development one): each names a real defect.
+        if (m.type() === 'warning' && m.text().includes('[svelte]')) problems.push(`svelte: ${m.text().replace(/%c/g, '').split('\n')[0]}`);
       });
       return { context, page };
     },
