@@ -1,6 +1,7 @@
 // A long note opened from a search opens at the passage that matched, marked; and typing asks the server once.
 // [Note: ui-notes]
 import { mkdirSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -19,6 +20,8 @@ describe.skipIf(NO_BROWSER)('a long note opened from a search', () => {
     );
     writeFileSync(join(lib, 'garden-journal.md'), `# Garden journal\n\n## Spring\n\n${days.slice(0, 30).join('\n\n')}\n\n## Summer\n\n${days.slice(30).join('\n\n')}\n`);
     writeFileSync(join(lib, 'shopping.txt'), 'Bread, milk and a new wheel for the barrow.\n');
+    // A photo of nothing the notes speak of: related to them, but not closely.
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).jpeg().toFile(join(lib, 'grey.jpg'));
     app = await startApp({ dataDir: join(tmp.dir, 'data'), roots: [lib] });
   });
 
@@ -75,6 +78,20 @@ describe.skipIf(NO_BROWSER)('a long note opened from a search', () => {
       expect((await fresh.locator('.prose h1').boundingBox())!.y).toBeGreaterThan(0);
     });
   }
+
+  it('says "Nothing close" above a related list of less close items only, not an empty heading', async () => {
+    const journal = await app.engine.getItem({ path: join(tmp.dir, 'lib', 'garden-journal.md') });
+    const related = await app.engine.related({ id: journal.id });
+    expect(related.hits.length).toBeGreaterThan(0);
+    expect(related.hits.every((h) => !h.close)).toBe(true);
+    const { page } = await app.newPage();
+    await page.goto(`${app.server.url}#/item/${journal.id}`);
+    const section = page.locator('section[aria-label^="Related"]');
+    await section.getByText('Nothing close.').waitFor();
+    await section.getByRole('button', { name: /Show \d+ more, less close/ }).click();
+    await section.locator('a.thumb').first().waitFor();
+    expect(await section.getByText('Nothing close.').count()).toBe(0);
+  });
 
   it('reported no errors in the page', () => {
     expect(app.problems).toEqual([]);
