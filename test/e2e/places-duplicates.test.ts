@@ -103,6 +103,17 @@ describe.skipIf(NO_BROWSER)('places and duplicates in a browser', () => {
           await p.locator(name === 'duplicates' ? 'li.group' : name === 'item-place' ? 'img.photo.loaded' : name === 'places' ? 'a.mark' : '[data-id]').first().waitFor();
           await imagesDrawn(p);
           expect(await sideways(p), `${name} at ${width} ${colorScheme}`).toBe(0);
+          if (name === 'places') {
+            // No mark of the whole world's view lies under the zoom buttons (Tokyo's did at 390 px).
+            const under = await p.evaluate(() => {
+              const c = document.querySelector('.controls')!.getBoundingClientRect();
+              return [...document.querySelectorAll('a.mark')].filter((m) => {
+                const r = m.getBoundingClientRect();
+                return r.right > c.left && r.left < c.right && r.bottom > c.top && r.top < c.bottom;
+              }).length;
+            });
+            expect(under, `marks under the zoom buttons at ${width} ${colorScheme}`).toBe(0);
+          }
           const path = await screenshot(p, `${name}-${width}-${colorScheme}`);
           // `TROVE_README_SCREENSHOT=1` refreshes the README's picture of the Duplicates page.
           if (process.env.TROVE_README_SCREENSHOT === '1' && name === 'duplicates' && width === 1280 && colorScheme === 'light') copyFileSync(path, join(REPO, 'docs/duplicates.png'));
