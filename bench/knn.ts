@@ -16,7 +16,7 @@ import { knnScope, scopeOf } from '../src/main/engine/search/scope.js';
 import { Store } from '../src/main/engine/store/index.js';
 import { noFacts } from '../src/main/engine/store/items.js';
 import { parseQuery } from '../src/shared/query.js';
-import { addVectors, clustered, vectorSpace } from '../test/fixtures/make-vectors.js';
+import { addVectors, clustered, vectorSpace, type VectorSpace } from '../test/fixtures/make-vectors.js';
 import { tempDir } from '../test/helpers.js';
 
 type Line = (name: string, figure: string, detail?: string) => void;
@@ -35,6 +35,18 @@ function anonMb(): number {
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Milliseconds of `n` runs on fresh clustered queries, after 20 that warm up, sorted. */
+function timed(space: VectorSpace, run: (q: Float32Array) => unknown, n: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < n + 20; i++) {
+    const q = clustered(space);
+    const s = performance.now();
+    run(q);
+    if (i >= 20) times.push(performance.now() - s);
+  }
+  return times.sort((a, b) => a - b);
 }
 
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
@@ -76,16 +88,7 @@ async function one(size: number, label: string, line: Line): Promise<void> {
     queries.forEach((q, i) => (found += anns.knn(space.spaceId, q, 10).filter((n) => exact[i]!.has(n.segmentId)).length));
     const recall = found / (queries.length * 10);
 
-    const time = (run: (q: Float32Array) => unknown, n = 300): number[] => {
-      const times: number[] = [];
-      for (let i = 0; i < n + 20; i++) {
-        const q = clustered(space);
-        const s = performance.now();
-        run(q);
-        if (i >= 20) times.push(performance.now() - s);
-      }
-      return times.sort((a, b) => a - b);
-    };
+    const time = (run: (q: Float32Array) => unknown, n = 300) => timed(space, run, n);
     const knn = time((q) => anns.knn(space.spaceId, q, 10));
     const byKind = time((q) => anns.knn(space.spaceId, q, 10, { kinds: ['note'] }), 100);
     const byYear = time((q) => anns.knn(space.spaceId, q, 10, { after: Date.UTC(2019, 0, 1), before: Date.UTC(2020, 0, 1) }), 100);
@@ -165,16 +168,7 @@ async function small(segments: number, dims: number, line: Line): Promise<void> 
     const loadMs = performance.now() - t0;
     const copy = new FlatSpace(reader, space.spaceId, dims, made);
     while (copy.step());
-    const time = (run: (q: Float32Array) => unknown, n = 200): number[] => {
-      const times: number[] = [];
-      for (let i = 0; i < n + 20; i++) {
-        const q = clustered(space);
-        const s = performance.now();
-        run(q);
-        if (i >= 20) times.push(performance.now() - s);
-      }
-      return times.sort((a, b) => a - b);
-    };
+    const time = (run: (q: Float32Array) => unknown) => timed(space, run, 200);
     const wanted = { perItem: true, enough: 20 };
     let widened = 0;
     for (let i = 0; i < 100; i++) if (new Set(reader.spaces.knn(space.spaceId, clustered(space), 56).map((n) => n.itemId)).size < 20) widened++;
