@@ -15,6 +15,7 @@
 // date). If another process trimmed the log past what this copy applied (`ann_trimmed`), it is loaded again.
 import type { ItemKind } from '../../../shared/types.js';
 import { ITEM_KINDS } from '../../../shared/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../store/index.js';
 import { MAX_K, type KnnFilter, type Neighbour } from '../store/spaces.js';
 
@@ -45,6 +46,14 @@ export class FlatSpace {
   private seq = 0;
   /** While loading: the last segment id read from `vectors_q15`; null once loaded. */
   private cursor: number | null = 0;
+  /** Statements prepared once: `sync` runs at every search. */
+  private readonly statements = new Map<string, Statement<unknown[], unknown>>();
+
+  private stmt<R>(sql: string): Statement<unknown[], R> {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.store.db.prepare<unknown[], unknown>(sql)));
+    return s as Statement<unknown[], R>;
+  }
 
   constructor(
     private readonly store: Store,
@@ -87,15 +96,15 @@ export class FlatSpace {
     this.removed = 0;
     this.rowOfSegment.clear();
     this.slotOfItem.clear();
-    this.seq = this.store.db.prepare<[], { s: number | null }>("SELECT seq AS s FROM sqlite_sequence WHERE name = 'ann_log'").get()?.s ?? 0;
+    this.seq = this.stmt<{ s: number | null }>("SELECT seq AS s FROM sqlite_sequence WHERE name = 'ann_log'").get()?.s ?? 0;
     this.cursor = 0;
   }
 
   /** One slice of loading; returns whether more is left. Rows written meanwhile come again from the log (`sync`). */
   step(): boolean {
     if (this.cursor === null) return false;
-    const rows = this.store.db
-      .prepare<[number, number, number], { id: number; itemId: number; kind: ItemKind; v: Buffer }>(
+    const rows = this
+      .stmt<{ id: number; itemId: number; kind: ItemKind; v: Buffer }>(
         `SELECT q.segment_id AS id, s.item_id AS itemId, i.kind, q.v FROM vectors_q15 q
          JOIN segments s ON s.id = q.segment_id JOIN items i ON i.id = s.item_id
          WHERE q.space_id = ? AND q.segment_id > ? ORDER BY q.segment_id LIMIT ?`,
@@ -114,7 +123,7 @@ export class FlatSpace {
   /** Applies the log rows written since the last look (loaded copies only). */
   sync(): void {
     if (this.cursor !== null) return;
-    const trimmed = this.store.db.prepare<[number], { upTo: number }>('SELECT up_to AS upTo FROM ann_trimmed WHERE space_id = ?').get(this.spaceId)?.upTo ?? 0;
+    const trimmed = this.stmt<{ upTo: number }>('SELECT up_to AS upTo FROM ann_trimmed WHERE space_id = ?').get(this.spaceId)?.upTo ?? 0;
     if (trimmed > this.seq) {
       // Another process trimmed rows this copy had not read: what they said is lost, so load again.
       this.restart();
@@ -122,8 +131,8 @@ export class FlatSpace {
       return;
     }
     for (;;) {
-      const rows = this.store.db
-        .prepare<[number, number], { seq: number; segment_id: number; added: number }>(
+      const rows = this
+        .stmt<{ seq: number; segment_id: number; added: number }>(
           'SELECT seq, segment_id, added FROM ann_log WHERE space_id = ? AND seq > ? ORDER BY seq LIMIT 10000',
         )
         .all(this.spaceId, this.seq);
@@ -138,8 +147,8 @@ export class FlatSpace {
         this.seq = r.seq;
       }
       if (added.size > 0) {
-        const fresh = this.store.db
-          .prepare<[number, string], { id: number; itemId: number; kind: ItemKind; v: Buffer }>(
+        const fresh = this
+          .stmt<{ id: number; itemId: number; kind: ItemKind; v: Buffer }>(
             `SELECT q.segment_id AS id, s.item_id AS itemId, i.kind, q.v FROM vectors_q15 q
              JOIN segments s ON s.id = q.segment_id JOIN items i ON i.id = s.item_id
              WHERE q.space_id = ? AND q.segment_id IN (SELECT value FROM json_each(?))`,
@@ -169,7 +178,9 @@ export class FlatSpace {
     this.segmentOf[row] = segmentId;
     this.itemSlotOf[row] = slot;
     this.kindOf[row] = kindCode(kind);
-    this.vectors.set(new Int16Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)), row * this.dimensions);
+    // A view of the row's bytes where they are aligned for 16-bit reads (SQLite's buffers usually are), else a copy.
+    const ints = v.byteOffset % 2 === 0 ? new Int16Array(v.buffer, v.byteOffset, this.dimensions) : new Int16Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+    this.vectors.set(ints, row * this.dimensions);
   }
 
   private remove(segmentId: number): void {
@@ -316,8 +327,8 @@ export class FlatSpace {
   /** The candidates' items' dates, from SQLite (null: unknown). */
   private times(rows: readonly number[]): Map<number, number | null> {
     const ids = [...new Set(rows.map((row) => this.itemOfSlot[this.itemSlotOf[row]!]!))];
-    const found = this.store.db
-      .prepare<[string], { id: number; t: number | null }>('SELECT id, taken_at AS t FROM items WHERE id IN (SELECT value FROM json_each(?))')
+    const found = this
+      .stmt<{ id: number; t: number | null }>('SELECT id, taken_at AS t FROM items WHERE id IN (SELECT value FROM json_each(?))')
       .all(JSON.stringify(ids));
     return new Map(found.map((r) => [r.id, r.t]));
   }
