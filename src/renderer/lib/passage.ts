@@ -11,23 +11,33 @@ export interface TextPoint {
 
 const WORD = /[\p{L}\p{N}]/u;
 
-/** The letters and digits of a text, folded, with where each came from in `pieces`. */
-function letters(pieces: readonly string[]): { text: string; at: TextPoint[] } {
-  let text = '';
-  const at: TextPoint[] = [];
-  pieces.forEach((piece, i) => {
-    for (let offset = 0; offset < piece.length; ) {
-      const code = piece.codePointAt(offset)!;
-      const ch = String.fromCodePoint(code);
+/**
+ * The letters and digits of a text, folded, with where each came from in `pieces` (typed arrays: a note of a
+ * megabyte would otherwise make a million small objects).
+ */
+function letters(pieces: readonly string[]): { text: string; piece: Int32Array; offset: Int32Array } {
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  // A folded letter may be longer than the letter (İ → i̇): room for twice as many, then cut.
+  const piece = new Int32Array(length * 2);
+  const offset = new Int32Array(length * 2);
+  const parts: string[] = [];
+  let n = 0;
+  pieces.forEach((p, i) => {
+    for (let at = 0; at < p.length; ) {
+      const ch = String.fromCodePoint(p.codePointAt(at)!);
       if (WORD.test(ch)) {
         const folded = ch.toLowerCase();
-        for (let k = 0; k < folded.length; k++) at.push({ piece: i, offset });
-        text += folded;
+        for (let k = 0; k < folded.length; k++, n++) {
+          piece[n] = i;
+          offset[n] = at;
+        }
+        parts.push(folded);
       }
-      offset += ch.length;
+      at += ch.length;
     }
   });
-  return { text, at };
+  return { text: parts.join(''), piece: piece.subarray(0, n), offset: offset.subarray(0, n) };
 }
 
 /**
@@ -45,9 +55,9 @@ export function findPassage(pieces: readonly string[], passage: string): { start
     if (from < 0) continue;
     let length = probe.length;
     while (length < want.length && from + length < page.text.length && page.text[from + length] === want[length]) length++;
-    const last = page.at[from + length - 1]!;
+    const last = { piece: page.piece[from + length - 1]!, offset: page.offset[from + length - 1]! };
     const lastChar = String.fromCodePoint(pieces[last.piece]!.codePointAt(last.offset)!);
-    return { start: page.at[from]!, end: { piece: last.piece, offset: last.offset + lastChar.length } };
+    return { start: { piece: page.piece[from]!, offset: page.offset[from]! }, end: { piece: last.piece, offset: last.offset + lastChar.length } };
   }
   return null;
 }
